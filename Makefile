@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# xen-dom0: Xen Dom0 drivers as DKMS modules.
+#
+#   make [KVER=<kernel>]   build every module for one installed header set
+#                          (default: the newest one)
+#   make modules-all       build for every installed header set
+#   make check             everything: builds, static checks, unit tests,
+#                          VM suite on the 6.1 and 6.12 Dom0 kernels
+#   make demo              boot Xen in QEMU with our modules and a guest
+#   make vm-suite          only the VM suite (both kernels, ours and in-tree)
+#
+# DKMS calls the `kbuild` target in its own copy of the tree.
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+installed_kvers = $(shell for d in /lib/modules/*/build; do \
+	[ -r "$$d/Makefile" ] && basename "$$(dirname "$$d")"; done | sort -V)
+
+KVER ?= $(lastword $(installed_kvers))
+KDIR ?= /lib/modules/$(KVER)/build
+W ?= 1
+STAGE = $(TOP)/build/kbuild/$(KVER)
+SRC_DIRS = Kbuild Makefile dkms.conf shim modules
+PACKAGE_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
+
+.PHONY: all modules modules-all kbuild kbuild-clean contract compat \
+	check demo vm-suite unit static clean version deps
+
+all: modules
+
+# Build out of the source tree, one copy per kernel, so that several
+# kernels can be built side by side.
+modules:
+	@test -n "$(KVER)" || { echo "no kernel headers installed (try: make deps)"; exit 1; }
+	@mkdir -p $(STAGE)
+	@cd $(TOP) && tar -cf - --exclude=generated $(SRC_DIRS) | tar -C $(STAGE) -xf -
+	$(MAKE) -C $(STAGE) kbuild KVER=$(KVER) KDIR=$(KDIR) W=$(W)
+	@echo "built for $(KVER):"; cd $(STAGE) && ls -1 modules/*/*.ko
+
+modules-all:
+	@set -e; for k in $(installed_kvers); do $(MAKE) -C $(TOP) modules KVER=$$k; done
+
+# In-place build for one kernel (used by DKMS and by `modules`).
+kbuild: contract compat
+	$(MAKE) -C $(KDIR) M=$(CURDIR) XD_TOP=$(CURDIR) W=$(W) modules
+
+contract:
+	@$(CURDIR)/shim/check-contract.sh $(KDIR)
+
+compat:
+	@$(CURDIR)/shim/compat/gen-compat.sh $(KDIR) $(CURDIR)/shim/generated/xd_compat_gen.h
+
+kbuild-clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) XD_TOP=$(CURDIR) clean
+	rm -rf $(CURDIR)/shim/generated
+
+deps:
+	$(TOP)/scripts/deps.sh
+
+check:
+	$(TOP)/scripts/check.sh
+
+unit:
+	$(TOP)/scripts/check.sh unit
+
+static:
+	$(TOP)/scripts/check.sh static
+
+demo:
+	$(TOP)/scripts/vm/demo.sh
+
+vm-suite:
+	$(TOP)/scripts/vm/suite.sh
+
+version:
+	@echo $(PACKAGE_VERSION)
+
+clean:
+	rm -rf $(TOP)/build/kbuild
