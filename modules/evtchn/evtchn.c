@@ -91,13 +91,13 @@ struct xd_evtchn_port {
  * @name: IRQ name, "evtchn:<comm of the opener>"
  */
 struct xd_evtchn_file {
-	struct mutex lock;
+	struct mutex lock;		/* ports, restriction, ioctls */
 	struct xarray ports;
 	unsigned int nr_ports;
 	domid_t restrict_domid;
 
-	struct mutex read_lock;
-	spinlock_t ring_lock;
+	struct mutex read_lock;		/* readers against RESET */
+	spinlock_t ring_lock;		/* ring, indices, overflow */
 	evtchn_port_t *ring;
 	unsigned int ring_size;
 	unsigned int ring_cons;
