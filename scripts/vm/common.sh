@@ -1,0 +1,54 @@
+# shellcheck shell=bash
+# Common definitions for the VM harness scripts (sourced, not executed).
+
+XD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+XD_BUILD=${XD_BUILD:-$XD_ROOT/build/vm}
+XD_DEBS=$XD_BUILD/debs
+XD_STAMPS=$XD_BUILD/stamps
+XD_LOGS=$XD_BUILD/logs
+export XD_ROOT XD_BUILD
+
+xd_log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+xd_die() { xd_log "ERROR: $*"; exit 1; }
+
+# Hash of all arguments (strings) -> short hex.
+xd_hash() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
+
+# Candidate version of a Debian package from the host's apt cache.
+xd_pkgver() {
+	local v
+	v=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
+	[ -n "$v" ] && [ "$v" != "(none)" ] || xd_die "package $1 not found on the mirror (apt-get update?)"
+	printf '%s\n' "$v"
+}
+
+# The Debian mirror from the host's apt sources (deb.debian.org only).
+xd_mirror() {
+	local m
+	m=$(grep -rhoE 'https?://deb\.debian\.org/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
+		head -n1 | tr -d ' ')
+	printf '%s\n' "${m:-http://deb.debian.org/debian}"
+}
+
+# Kernels under test (one per line), see kernels.sh.
+xd_kernels() { "$XD_ROOT/scripts/vm/kernels.sh"; }
+
+# Download a .deb into the cache (once per exact version); prints its path.
+xd_fetch_deb() {
+	local pkg=$1 ver f
+	ver=$(xd_pkgver "$pkg")
+	mkdir -p "$XD_DEBS"
+	f=$XD_DEBS/${pkg}_${ver//:/%3a}_amd64.deb
+	if [ ! -s "$f" ]; then
+		xd_log "downloading $pkg $ver"
+		(cd "$XD_DEBS" && apt-get download -q "$pkg=$ver" >/dev/null) || xd_die "apt-get download $pkg failed"
+		[ -s "$f" ] || f=$(ls -t "$XD_DEBS/${pkg}_"*.deb | head -n1)
+	fi
+	printf '%s\n' "$f"
+}
+
+# Version of the project from dkms.conf (empty if there is no dkms.conf yet).
+xd_project_version() {
+	[ -f "$XD_ROOT/dkms.conf" ] || return 0
+	sed -n 's/^PACKAGE_VERSION=["'\'']\{0,1\}\([^"'\'' ]*\).*/\1/p' "$XD_ROOT/dkms.conf" | head -n1
+}

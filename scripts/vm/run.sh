@@ -1,0 +1,175 @@
+#!/bin/bash
+# Boot Xen + Dom0 (kernel KVER, driver implementation IMPL) in QEMU and run scenarios.
+#   scripts/vm/run.sh KVER IMPL SCENARIO[,SCENARIO...]
+#     KVER       e.g. 6.1.0-56-amd64 (see kernels.sh)
+#     IMPL       ours | intree
+# Prints one line per check: "PASS <kver> <impl> <scenario>/<check>" or
+# "FAIL <kver> <impl> <scenario>/<check>: <detail>", then a summary line.
+# Exit status: 0 only if nothing failed.
+# Environment:
+#   XD_NO_BUILD=1      do not run images.sh (images must exist)
+#   XD_TIMEOUT=SEC     host-side deadline for the whole boot (default 150 + 240/scenario)
+#   XD_SHOW=REGEX      stream console lines matching REGEX while running (XD_SHOW=. for all)
+#   XD_DOM0_CMDLINE    extra Dom0 kernel parameters
+#   XD_XEN_CMDLINE     replaces the Xen command line
+#   XD_QEMU_CPU        QEMU -cpu (default qemu64,+svm)
+# The full console goes to build/vm/logs/<UTC-timestamp>-KVER-IMPL/console.log.
+set -eu
+# shellcheck source=scripts/vm/common.sh
+. "$(dirname "$0")/common.sh"
+
+[ $# -eq 3 ] || {
+	sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+KVER=$1 IMPL=$2 SCENARIOS=$3
+case "$IMPL" in ours | intree) ;; *) xd_die "IMPL must be ours or intree, not '$IMPL'" ;; esac
+case "$SCENARIOS" in *[!a-zA-Z0-9_,.-]*) xd_die "bad scenario list '$SCENARIOS'" ;; esac
+IFS=, read -r -a SCEN <<<"$SCENARIOS"
+
+if [ -z "${XD_NO_BUILD:-}" ]; then
+	XD_KERNELS=${XD_KERNELS:-$KVER} "$XD_ROOT/scripts/vm/images.sh" ||
+		xd_die "image build failed"
+fi
+XEN=$XD_BUILD/xen/xen.elf
+VMLINUZ=$XD_BUILD/kernels/$KVER/vmlinuz
+DOM0=$XD_BUILD/dom0-$KVER.cpio.gz
+GBASE=$XD_BUILD/guest-base/$KVER
+for f in "$XEN" "$VMLINUZ" "$DOM0" "$GBASE/bin/busybox"; do
+	[ -e "$f" ] || xd_die "missing $f (run scripts/vm/images.sh with XD_KERNELS=$KVER)"
+done
+
+RUN_ID=$(date -u +%Y%m%dT%H%M%SZ)-$KVER-$IMPL
+LOGDIR=$XD_LOGS/$RUN_ID
+[ ! -e "$LOGDIR" ] || LOGDIR=$LOGDIR-$$
+mkdir -p "$LOGDIR"
+WORK=$(mktemp -d "$XD_BUILD/run.XXXXXX")
+QPID="" TPID=""
+cleanup() {
+	[ -z "$QPID" ] || kill "$QPID" 2>/dev/null || true
+	[ -z "$TPID" ] || kill "$TPID" 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+GZ="gzip -1"
+command -v pigz >/dev/null && GZ="pigz -1"
+pack() { (cd "$1" && find . -print0 | LC_ALL=C sort -z | cpio -0 -o -H newc --quiet) | $GZ; }
+
+# ---------------------------------------------------------------- overlay
+PROGS=$XD_BUILD/progs
+(
+	flock 8
+	make -s -C "$XD_ROOT/tests/progs" O="$PROGS" >&2
+) 8>"$XD_BUILD/.progs.lock" || xd_die "building tests/progs failed"
+
+ov=$WORK/overlay
+mkdir -p "$ov/xd/scenarios" "$ov/xd/extra" "$ov/xd/progs" "$ov/xd/guest/progs"
+install -m 0755 "$XD_ROOT/tests/vm/dom0-init" "$ov/init"
+install -m 0755 "$XD_ROOT/tests/vm/runner.sh" "$ov/xd/runner.sh"
+install -m 0644 "$XD_ROOT/tests/vm/lib.sh" "$ov/xd/lib.sh"
+cp "$XD_ROOT"/tests/vm/scenarios/*.sh "$ov/xd/scenarios/"
+cp "$XD_ROOT"/tests/vm/extra/*.sh "$ov/xd/extra/" 2>/dev/null || true
+cp -a "$PROGS"/dom0/. "$ov/xd/progs/" 2>/dev/null || true
+cp -a "$PROGS"/guest/. "$ov/xd/guest/progs/" 2>/dev/null || true
+
+# guest initramfs: busybox + frontends (cached base) + init + static programs
+groot=$WORK/guest
+mkdir -p "$groot/xd/progs"
+cp -a "$GBASE"/. "$groot/"
+install -m 0755 "$XD_ROOT/tests/vm/guest-init" "$groot/init"
+cp -a "$PROGS"/guest/. "$groot/xd/progs/" 2>/dev/null || true
+pack "$groot" >"$ov/xd/guest/initrd.gz"
+
+pack "$ov" >"$LOGDIR/overlay.cpio.gz"
+INITRD=$WORK/initrd.cpio.gz
+cat "$DOM0" "$LOGDIR/overlay.cpio.gz" >"$INITRD"
+
+# ---------------------------------------------------------------- boot
+XEN_CMDLINE=${XD_XEN_CMDLINE:-dom0_mem=1536M,max:1536M console=com1 com1=115200,8n1 noreboot loglvl=all guest_loglvl=all}
+# QEMU splits the multiboot module list on ",": a literal comma is written ",,".
+DOM0_CMDLINE="console=hvc0 earlyprintk=xen rdinit=/init xd.impl=$IMPL xd.scenarios=${SCENARIOS//,/,,} ${XD_DOM0_CMDLINE:-}"
+case "$VMLINUZ$INITRD$DOM0_CMDLINE" in *" ,"* | *", "*) xd_die "odd characters in paths" ;; esac
+TIMEOUT=${XD_TIMEOUT:-$((150 + 240 * ${#SCEN[@]}))}
+CONSOLE=$LOGDIR/console.log
+QEMU=(qemu-system-x86_64 -machine q35 -cpu "${XD_QEMU_CPU:-qemu64,+svm}" -smp 2 -m 3072
+	-nographic -no-reboot -serial mon:stdio -display none -net none
+	-kernel "$XEN" -append "$XEN_CMDLINE"
+	-initrd "$VMLINUZ $DOM0_CMDLINE,$INITRD")
+printf '%q ' "${QEMU[@]}" >"$LOGDIR/qemu-cmdline"
+echo >>"$LOGDIR/qemu-cmdline"
+
+xd_log "boot $KVER impl=$IMPL scenarios=$SCENARIOS (deadline ${TIMEOUT}s, log $CONSOLE)"
+T0=$(date +%s)
+: >"$CONSOLE"
+"${QEMU[@]}" </dev/null >"$CONSOLE" 2>&1 &
+QPID=$!
+if [ -n "${XD_SHOW:-}" ]; then
+	tail -n +1 -f "$CONSOLE" 2>/dev/null | tr -d '\r' | grep -a --line-buffered -E "$XD_SHOW" &
+	TPID=$!
+fi
+
+why=""
+grace=""
+while kill -0 "$QPID" 2>/dev/null; do
+	now=$(date +%s)
+	if [ $((now - T0)) -ge "$TIMEOUT" ]; then
+		why="watchdog: killed QEMU after ${TIMEOUT}s"
+		break
+	fi
+	if [ -z "$grace" ]; then
+		if grep -aq 'XDRUN DONE' "$CONSOLE"; then
+			grace=$((now + 30))
+		elif grep -aqE 'Kernel panic - not syncing|Panic on CPU|Hardware Dom0 crashed|Dom0 crashed' "$CONSOLE"; then
+			why="crash: $(grep -aoE 'Kernel panic - not syncing.*|Panic on CPU.*|Hardware Dom0 crashed.*' "$CONSOLE" | head -n1 | tr -d '\r')"
+			grace=$((now + 10))
+		fi
+	elif [ "$now" -ge "$grace" ]; then
+		[ -n "$why" ] || why="QEMU did not exit 30s after the runner finished"
+		break
+	fi
+	sleep 1
+done
+if kill -0 "$QPID" 2>/dev/null; then
+	kill "$QPID" 2>/dev/null || true
+	sleep 1
+	kill -9 "$QPID" 2>/dev/null || true
+fi
+wait "$QPID" 2>/dev/null || true
+QPID=""
+if [ -n "$TPID" ]; then
+	sleep 1
+	kill "$TPID" 2>/dev/null || true
+	TPID=""
+fi
+ELAPSED=$(($(date +%s) - T0))
+xd_log "QEMU ran ${ELAPSED}s${why:+ ($why)}"
+
+# ---------------------------------------------------------------- results
+RESULTS=$LOGDIR/results.txt
+tr -d '\r' <"$CONSOLE" | grep -aoE 'XD(TEST|BOOT|RUN) .*' |
+	awk -v k="$KVER" -v i="$IMPL" -v scen="$SCENARIOS" -v why="$why" -v logf="$CONSOLE" '
+	function res(kind, name, detail) {
+		if (kind == "FAIL") { print "FAIL " k " " i " " name ": " detail; nf++ }
+		else if (kind == "SKIP") { print "SKIP " k " " i " " name ": " detail; ns++ }
+		else { print "PASS " k " " i " " name; np++ }
+	}
+	$1 == "XDBOOT" && $2 == "READY" { ready = 1 }
+	$1 == "XDRUN" && $2 == "START" { ready = 1 }
+	$1 == "XDTEST" && ($2 == "PASS" || $2 == "FAIL" || $2 == "SKIP") {
+		d = ""; for (j = 4; j <= NF; j++) d = d (j > 4 ? " " : "") $j
+		res($2, $3, d); next
+	}
+	$1 == "XDTEST" && $2 == "END" { ended[$3] = 1 }
+	END {
+		if (!ready) res("FAIL", "dom0/boot", "Dom0 never reached the test runner" (why != "" ? " (" why ")" : "") "; see " logf)
+		n = split(scen, s, ",")
+		for (j = 1; j <= n; j++)
+			if (!(s[j] in ended)) res("FAIL", s[j] "/incomplete", "no XDTEST END" (why != "" ? " (" why ")" : "") "; see " logf)
+		printf "vm: %d passed, %d failed, %d skipped\n", np, nf, ns > "/dev/stderr"
+		exit (nf > 0)
+	}' >"$RESULTS" 2>"$LOGDIR/summary" && rc=0 || rc=$?
+cat "$RESULTS"
+cat "$LOGDIR/summary"
+exit "$rc"

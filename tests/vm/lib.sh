@@ -1,0 +1,198 @@
+# shellcheck shell=bash
+# Helpers for VM test scenarios, sourced inside Dom0 (as /xd/lib.sh).
+#
+# Result protocol (Dom0 console -> QEMU serial -> host):
+#   XDTEST PASS <scenario>/<check>
+#   XDTEST FAIL <scenario>/<check> <detail>
+#   XDTEST SKIP <scenario>/<check> <reason>
+#   XDTEST END <scenario>          (printed by the runner)
+# The current scenario name is $XD_SCENARIO (set by the runner).
+
+XD_SCENARIO=${XD_SCENARIO:-adhoc}
+XD_DIR=${XD_DIR:-/xd}
+XD_STATE=${XD_STATE:-/run/xd}
+XD_CONSOLE_DIR=/var/log/xen/console
+mkdir -p "$XD_STATE" 2>/dev/null || true
+
+# One line, no newlines or carriage returns inside.
+xd__oneline() { printf '%s' "$*" | tr '\r\n\t' '   ' | cut -c1-400; }
+
+xd_pass() { echo "XDTEST PASS $XD_SCENARIO/$1"; }
+xd_fail() {
+	local c=$1
+	shift
+	echo "XDTEST FAIL $XD_SCENARIO/$c $(xd__oneline "${*:-failed}")"
+	echo "$XD_SCENARIO/$c" >>"$XD_STATE/failed"
+}
+xd_skip() {
+	local c=$1
+	shift
+	echo "XDTEST SKIP $XD_SCENARIO/$c $(xd__oneline "${*:-skipped}")"
+}
+xd_info() { echo "XDINFO $*"; }
+
+# xd_check CHECK CMD [ARGS...]: PASS if CMD exits 0, else FAIL with its output.
+xd_check() {
+	local c=$1 out rc
+	shift
+	out=$("$@" 2>&1) && rc=0 || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		xd_pass "$c"
+	else
+		xd_fail "$c" "'$*' exited $rc: $(printf '%s' "$out" | tail -n 3)"
+	fi
+	return "$rc"
+}
+
+# xd_run_prog PREFIX PROG [ARGS...]: run a test program (from /xd/progs unless a path is
+# given) and turn its "PASS <check>" / "FAIL <check>: <detail>" / "SKIP <check>: <reason>"
+# lines into results named PREFIX/<check>. Other output is shown indented.
+# A non-zero exit without any FAIL line, or no result at all, is a failure.
+xd_run_prog() {
+	local prefix=$1 prog=$2 out rc line nres=0 nfail=0
+	shift 2
+	case "$prog" in
+	*/*) ;;
+	*) prog=$XD_DIR/progs/$prog ;;
+	esac
+	if [ ! -x "$prog" ]; then
+		xd_fail "$prefix/missing" "test program $prog not found"
+		return 1
+	fi
+	out=$(mktemp)
+	"$prog" "$@" >"$out" 2>&1 && rc=0 || rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"PASS "*)
+			xd_pass "$prefix/${line#PASS }"
+			nres=$((nres + 1))
+			;;
+		"FAIL "*)
+			line=${line#FAIL }
+			xd_fail "$prefix/${line%%:*}" "${line#*:}"
+			nres=$((nres + 1))
+			nfail=$((nfail + 1))
+			;;
+		"SKIP "*)
+			line=${line#SKIP }
+			xd_skip "$prefix/${line%%:*}" "${line#*:}"
+			nres=$((nres + 1))
+			;;
+		*) printf '  | %s\n' "$line" ;;
+		esac
+	done <"$out"
+	rm -f "$out"
+	if [ "$rc" -ne 0 ] && [ "$nfail" -eq 0 ]; then
+		xd_fail "$prefix/exit" "$(basename "$prog") exited with status $rc without a FAIL line"
+	elif [ "$rc" -eq 0 ] && [ "$nfail" -gt 0 ]; then
+		xd_fail "$prefix/exit" "$(basename "$prog") reported failures but exited 0"
+	elif [ "$nres" -eq 0 ]; then
+		xd_fail "$prefix/no-results" "$(basename "$prog") printed no PASS/FAIL line"
+	fi
+	[ "$rc" -eq 0 ] && [ "$nfail" -eq 0 ]
+}
+
+# Which implementation serves module $1 (as detected at boot by /init):
+# prints "ours", "intree", "builtin" or "none".
+xd_module_impl() {
+	awk -v m="$1" '$1 == m {print $2; found = 1} END {if (!found) print "none"}' "$XD_STATE/modules" 2>/dev/null
+}
+# The implementation selected on the kernel command line (xd.impl=ours|intree).
+xd_impl() { sed -n 's/.*xd\.impl=\([a-z]*\).*/\1/p' /proc/cmdline; }
+
+# Wait until CMD succeeds, at most TIMEOUT seconds: xd_wait_for TIMEOUT CMD [ARGS...]
+xd_wait_for() {
+	local t=$1 i=0
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -le "$t" ] || return 1
+		sleep 1
+	done
+}
+
+# ------------------------------------------------------------------ guests
+# xd_guest_start NAME [XL-CONFIG-LINE...]
+# Starts a PV guest of the running kernel with the harness' guest initramfs, a fresh
+# disk (XD_GUEST_DISK_MB, default 64, sparse file in /tmp on a new loop device, as xvda)
+# and a vif on xenbr0. The guest's number N (1-9) gives MAC 00:16:3e:00:00:0N and IP
+# 192.0.2.1N (see xd_guest_ip). Extra arguments are appended to the xl config as lines
+# (a later key overrides an earlier one). XD_GUEST_CMDLINE adds kernel parameters,
+# e.g. "xd.poweroff=1" or "xd.run=/xd/progs/foo".
+# Files: /tmp/xd-guest-NAME.{cfg,img}; console log $XD_CONSOLE_DIR/guest-NAME.log.
+xd_guest_start() {
+	local name=$1 n loop img cfg kernel=$XD_DIR/guest/vmlinuz ramdisk=$XD_DIR/guest/initrd.gz line
+	shift
+	n=$(($(cat "$XD_STATE/guest-seq" 2>/dev/null || echo 0) % 9 + 1))
+	echo "$n" >"$XD_STATE/guest-seq"
+	echo "$n" >"$XD_STATE/guest-$name.id"
+	img=/tmp/xd-guest-$name.img
+	cfg=/tmp/xd-guest-$name.cfg
+	rm -f "$img" "$XD_CONSOLE_DIR/guest-$name.log"
+	truncate -s "${XD_GUEST_DISK_MB:-64}M" "$img" || return 1
+	loop=$(losetup -f --show "$img") || {
+		echo "xd_guest_start: losetup failed" >&2
+		return 1
+	}
+	echo "$loop" >"$XD_STATE/guest-$name.loop"
+	{
+		echo "name = \"$name\""
+		echo 'type = "pv"'
+		echo "kernel = \"$kernel\""
+		echo "ramdisk = \"$ramdisk\""
+		echo "extra = \"console=hvc0 xd.id=$n xd.name=$name ${XD_GUEST_CMDLINE:-}\""
+		echo 'memory = 256'
+		echo 'vcpus = 1'
+		echo "disk = ['format=raw,vdev=xvda,access=rw,target=$loop']"
+		echo "vif = ['bridge=xenbr0,mac=00:16:3e:00:00:0$n']"
+		echo 'on_poweroff = "destroy"'
+		echo 'on_reboot = "destroy"'
+		echo 'on_crash = "destroy"'
+		for line in "$@"; do echo "$line"; done
+	} >"$cfg"
+	xd_info "guest $name: id $n ip 192.0.2.1$n disk $loop ($img)"
+	if ! timeout 120 xl create "$cfg" >"$XD_STATE/guest-$name.create.log" 2>&1; then
+		echo "xl create $name failed:" >&2
+		tail -n 20 "$XD_STATE/guest-$name.create.log" >&2
+		return 1
+	fi
+}
+
+xd_guest_ip() { echo "192.0.2.1$(cat "$XD_STATE/guest-$1.id")"; }
+xd_guest_log() { echo "$XD_CONSOLE_DIR/guest-$1.log"; }
+xd_guest_exists() { xl list "$1" >/dev/null 2>&1; }
+
+# xd_guest_wait NAME MARKER TIMEOUT: wait for MARKER (fixed string) in the guest's console log.
+xd_guest_wait() {
+	local log i=0
+	log=$(xd_guest_log "$1")
+	while ! grep -qF -- "$2" "$log" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -le "$3" ] || return 1
+		sleep 1
+	done
+}
+
+# Print the guest's console log (indented), e.g. after a failure.
+xd_guest_dump() {
+	echo "---- console of guest $1"
+	sed 's/^/  > /' "$(xd_guest_log "$1")" 2>/dev/null | tr -d '\r' | tail -n "${2:-60}"
+	echo "----"
+}
+
+# xd_guest_destroy NAME: xl destroy (if it still exists), wait until it is gone, free
+# the loop device and the disk file. Returns non-zero if something stays behind.
+xd_guest_destroy() {
+	local name=$1 loop rc=0
+	if xd_guest_exists "$name"; then
+		timeout 60 xl destroy "$name" >&2 || rc=1
+	fi
+	xd_wait_for 30 sh -c "! xl list '$name'" || rc=1
+	loop=$(cat "$XD_STATE/guest-$name.loop" 2>/dev/null || true)
+	if [ -n "$loop" ]; then
+		xd_wait_for 20 losetup -d "$loop" || rc=1
+		rm -f "$XD_STATE/guest-$name.loop"
+	fi
+	rm -f "/tmp/xd-guest-$name.img"
+	return "$rc"
+}
