@@ -2,7 +2,7 @@
 # tests/progs/evtchn-test.c (loopback channel pairs inside Dom0, VIRQ_ENOMEM,
 # ring overflow, fasync, restrictions, ...). The same program must pass with the
 # in-tree xen-evtchn (the reference) and with ours.
-# Results: evtchn/<check> from the program (dynamically linked build), plus
+# Results: evtchn/abi/<check> from the program (dynamically linked build), plus
 # evtchn/static/<check> for a short run of the statically linked guest build.
 # Knobs (kernel command line): xd.evtchn_scale=N multiplies the program's timeouts.
 # xd-timeout: 420
@@ -10,10 +10,6 @@
 impl=$(xd_impl)
 got=$(xd_module_impl xen-evtchn)
 xd_info "evtchn implemented by: $got (xd.impl=$impl)"
-if [ -d /sys/module/xen_evtchn ]; then
-	xd_info "xen_evtchn srcversion $(cat /sys/module/xen_evtchn/srcversion 2>/dev/null || echo '?')" \
-		"taint $(cat /sys/module/xen_evtchn/taint 2>/dev/null || echo '?')"
-fi
 
 # The results only mean something if the implementation asked for is the one in use.
 case "$impl:$got" in
@@ -31,7 +27,7 @@ scale=$(sed -n 's/.*xd\.evtchn_scale=\([0-9.]*\).*/\1/p' /proc/cmdline)
 scale=${scale:-2}
 
 # Full run, dynamically linked program.
-xd_run_prog evtchn evtchn-test -s "$scale" || true
+xd_run_prog abi evtchn-test -s "$scale" || true
 
 # The statically linked build (what guests run) works too: a quick subset.
 static=$XD_DIR/guest/progs/evtchn-test
