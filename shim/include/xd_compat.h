@@ -72,4 +72,78 @@ static inline void xd_evtchn_close(evtchn_port_t port)
 }
 #endif
 
+/* ==== privcmd (modules/privcmd) ======================================= */
+
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <xen/privcmd.h>
+#include <xen/acpi.h>
+
+/* vma->vm_flags became read-only in 6.3; vm_flags_set() changes it. */
+#ifdef HAVE_PRIVCMD_VM_FLAGS_SET
+static inline void xd_privcmd_vm_flags_set(struct vm_area_struct *vma,
+					   vm_flags_t flags)
+{
+	vm_flags_set(vma, flags);
+}
+#else
+static inline void xd_privcmd_vm_flags_set(struct vm_area_struct *vma,
+					   vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+/*
+ * IOCTL_PRIVCMD_IRQFD and IOCTL_PRIVCMD_IOEVENTFD exist in the uapi of
+ * newer kernels.  Where they do, the in-tree device of a kernel built
+ * without CONFIG_XEN_PRIVCMD_EVENTFD (Debian's) answers -EOPNOTSUPP; where
+ * they do not, they are unknown commands (-ENOTTY).
+ */
+#ifdef HAVE_PRIVCMD_IOCTL_IRQFD
+#define XD_PRIVCMD_HAVE_EVENTFD_IOCTLS true
+#else
+#define XD_PRIVCMD_HAVE_EVENTFD_IOCTLS false
+#define IOCTL_PRIVCMD_IRQFD _IOC(_IOC_WRITE, 'P', 8, 24)
+#define IOCTL_PRIVCMD_IOEVENTFD _IOC(_IOC_WRITE, 'P', 9, 48)
+#endif
+
+/*
+ * IOCTL_PRIVCMD_PCIDEV_GET_GSI: answered through the Xen ACPI code where
+ * the kernel has it; an unknown command elsewhere.
+ */
+#ifdef HAVE_PRIVCMD_PCIDEV_GET_GSI
+#define XD_PRIVCMD_HAVE_GET_GSI true
+/*
+ * Looked up at run time (symbol_get): an optional import, so the contract
+ * need not require it and the module still loads where it is missing.
+ */
+static inline int xd_privcmd_gsi_from_sbdf(u32 sbdf)
+{
+	int (*get_gsi)(u32 sbdf) = symbol_get(xen_acpi_get_gsi_from_sbdf);
+	int rc;
+
+	if (!get_gsi)
+		return -EINVAL;
+	rc = get_gsi(sbdf);
+	symbol_put(xen_acpi_get_gsi_from_sbdf);
+	return rc;
+}
+#else
+#define XD_PRIVCMD_HAVE_GET_GSI false
+struct privcmd_pcidev_get_gsi {
+	__u32 sbdf;
+	__u32 gsi;
+};
+
+#define IOCTL_PRIVCMD_PCIDEV_GET_GSI \
+	_IOC(_IOC_NONE, 'P', 10, sizeof(struct privcmd_pcidev_get_gsi))
+static inline int xd_privcmd_gsi_from_sbdf(u32 sbdf)
+{
+	return -EINVAL;
+}
+#endif
+
+/* ==== end of privcmd =================================================== */
+
 #endif /* XD_COMPAT_H */
