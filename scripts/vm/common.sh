@@ -32,6 +32,14 @@ xd_mirror() {
 
 # Kernels under test (one per line), see kernels.sh.
 xd_kernels() { "$XD_ROOT/scripts/vm/kernels.sh"; }
+# The kernels under test plus $1 (if not among them), space separated: images are always
+# built for the whole set, so that running one kernel does not rebuild the shared tree.
+xd_kernels_with() {
+	local ks
+	ks=$(xd_kernels | tr '\n' ' ')
+	case " $ks " in *" $1 "*) ;; *) ks="$ks $1" ;; esac
+	echo $ks
+}
 
 # Download a .deb into the cache (once per exact version); prints its path.
 xd_fetch_deb() {

@@ -28,7 +28,7 @@ case "$SCENARIOS" in *[!a-zA-Z0-9_,.-]*) xd_die "bad scenario list '$SCENARIOS'"
 IFS=, read -r -a SCEN <<<"$SCENARIOS"
 
 if [ -z "${XD_NO_BUILD:-}" ]; then
-	XD_KERNELS=${XD_KERNELS:-$KVER} "$XD_ROOT/scripts/vm/images.sh" ||
+	XD_KERNELS=$(xd_kernels_with "$KVER") "$XD_ROOT/scripts/vm/images.sh" ||
 		xd_die "image build failed"
 fi
 XEN=$XD_BUILD/xen/xen.elf
@@ -106,7 +106,8 @@ T0=$(date +%s)
 "${QEMU[@]}" </dev/null >"$CONSOLE" 2>&1 &
 QPID=$!
 if [ -n "${XD_SHOW:-}" ]; then
-	tail -n +1 -f "$CONSOLE" 2>/dev/null | tr -d '\r' | grep -a --line-buffered -E "$XD_SHOW" &
+	tail --pid="$QPID" -n +1 -f "$CONSOLE" 2>/dev/null | grep -a --line-buffered -E "$XD_SHOW" |
+		sed -u 's/\r$//' &
 	TPID=$!
 fi
 
@@ -139,7 +140,11 @@ fi
 wait "$QPID" 2>/dev/null || true
 QPID=""
 if [ -n "$TPID" ]; then
-	sleep 1
+	# the display pipeline ends by itself once QEMU is gone (tail --pid)
+	for _ in 1 2 3 4; do
+		kill -0 "$TPID" 2>/dev/null || break
+		sleep 1
+	done
 	kill "$TPID" 2>/dev/null || true
 	TPID=""
 fi

@@ -111,6 +111,11 @@ xd_wait_for() {
 	done
 }
 
+# ping that works in Dom0 (minbase has no iputils; Debian's busybox has the applet).
+xd_ping() {
+	if command -v ping >/dev/null 2>&1; then ping "$@"; else busybox ping "$@"; fi
+}
+
 # ------------------------------------------------------------------ guests
 # xd_guest_start NAME [XL-CONFIG-LINE...]
 # Starts a PV guest of the running kernel with the harness' guest initramfs, a fresh

@@ -40,7 +40,7 @@ ip=$(xd_guest_ip "$g")
 if xd_guest_wait "$g" GUEST-NET-UP 60; then
 	ok=0
 	for _ in 1 2 3 4 5; do
-		if ping -c 3 -W 3 "$ip" >"$XD_STATE/ping.log" 2>&1; then
+		if xd_ping -c 3 -W 3 "$ip" >"$XD_STATE/ping.log" 2>&1; then
 			ok=1
 			break
 		fi
