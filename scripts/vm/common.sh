@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # Common definitions for the VM harness scripts (sourced, not executed).
+# shellcheck disable=SC2034 # variables used by the scripts sourcing this file
 
 XD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 XD_BUILD=${XD_BUILD:-$XD_ROOT/build/vm}
@@ -18,7 +19,9 @@ xd_hash() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
 xd_pkgver() {
 	local v
 	v=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
-	[ -n "$v" ] && [ "$v" != "(none)" ] || xd_die "package $1 not found on the mirror (apt-get update?)"
+	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
+		xd_die "package $1 not found on the mirror (apt-get update?)"
+	fi
 	printf '%s\n' "$v"
 }
 
@@ -38,7 +41,7 @@ xd_kernels_with() {
 	local ks
 	ks=$(xd_kernels | tr '\n' ' ')
 	case " $ks " in *" $1 "*) ;; *) ks="$ks $1" ;; esac
-	echo $ks
+	echo "$ks" | xargs
 }
 
 # Download a .deb into the cache (once per exact version); prints its path.
@@ -50,7 +53,7 @@ xd_fetch_deb() {
 	if [ ! -s "$f" ]; then
 		xd_log "downloading $pkg $ver"
 		(cd "$XD_DEBS" && apt-get download -q "$pkg=$ver" >/dev/null) || xd_die "apt-get download $pkg failed"
-		[ -s "$f" ] || f=$(ls -t "$XD_DEBS/${pkg}_"*.deb | head -n1)
+		[ -s "$f" ] || f=$(find "$XD_DEBS" -name "${pkg}_*.deb" | head -n1)
 	fi
 	printf '%s\n' "$f"
 }

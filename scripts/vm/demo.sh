@@ -3,7 +3,7 @@
 # (or KVER given as $1 / XD_KVER), start a guest, show which modules are ours, the
 # guest's disk check and a ping, then shut down. Called by "make demo".
 set -eu
-# shellcheck source=scripts/vm/common.sh
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/common.sh"
 
 KVER=${1:-${XD_KVER:-$(xd_kernels | grep '^6\.12\.' | tail -n1)}}
@@ -22,7 +22,7 @@ XD_NO_BUILD=1 XD_SHOW='XDDEMO' "$XD_ROOT/scripts/vm/run.sh" "$KVER" ours demo 2>
 rc=${PIPESTATUS[0]}
 set -e
 grep -E 'QEMU ran|ERROR' "$errf" | sed 's/^\[[0-9:]*\] //; s/^/== /'
-log=$(ls -td "$XD_LOGS"/*-"$KVER"-ours 2>/dev/null | head -n1)
+log=$(find "$XD_LOGS" -maxdepth 1 -name "*-$KVER-ours*" | LC_ALL=C sort | tail -n1)
 echo "== Done in $(($(date +%s) - T0)) s; full console log: $log/console.log"
 rm -f "$errf"
 exit "$rc"

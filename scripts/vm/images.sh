@@ -11,7 +11,7 @@
 # versions, the stage's own code, the previous stage's hash, sources).
 # Usage: images.sh            (kernels from kernels.sh / XD_KERNELS)
 set -eu
-# shellcheck source=scripts/vm/common.sh
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/common.sh"
 
 mkdir -p "$XD_BUILD" "$XD_STAMPS" "$XD_DEBS"
@@ -367,7 +367,9 @@ if ! stamp_ok dkms "$h_dkms"; then
 			"(images carry only the in-tree modules)"
 		chroot_prepare "$ROOTFS"
 		for v in "$ROOTFS"/var/lib/dkms/xen-dom0/*/; do
-			[ -d "$v" ] && in_chroot "$ROOTFS" dkms remove "xen-dom0/$(basename "$v")" --all >/dev/null 2>&1 || true
+			if [ -d "$v" ]; then
+				in_chroot "$ROOTFS" dkms remove "xen-dom0/$(basename "$v")" --all >/dev/null 2>&1 || true
+			fi
 		done
 		chroot_release "$ROOTFS"
 		rm -rf "$ROOTFS"/usr/src/xen-dom0-* "$ROOTFS/var/lib/dkms/xen-dom0"

@@ -4,7 +4,7 @@
 set -eu
 
 if [ -n "${XD_KERNELS:-}" ]; then
-	printf '%s\n' $XD_KERNELS
+	for k in $XD_KERNELS; do printf '%s\n' "$k"; done
 	exit 0
 fi
 
@@ -24,8 +24,8 @@ newest() {
 
 k61=$(newest '6\.1\.0-[0-9]*-amd64')
 k612=$(newest '6\.12\.[0-9]*+deb12-amd64')
-[ -n "$k61" ] && [ -n "$k612" ] || {
+if [ -z "$k61" ] || [ -z "$k612" ]; then
 	echo "kernels.sh: cannot resolve kernels from apt (run apt-get update)" >&2
 	exit 1
-}
+fi
 printf '%s\n%s\n' "$k61" "$k612"

@@ -15,7 +15,7 @@
 #   XD_QEMU_CPU        QEMU -cpu (default qemu64,+svm)
 # The full console goes to build/vm/logs/<UTC-timestamp>-KVER-IMPL/console.log.
 set -eu
-# shellcheck source=scripts/vm/common.sh
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/common.sh"
 
 [ $# -eq 3 ] || {
@@ -45,6 +45,7 @@ LOGDIR=$XD_LOGS/$RUN_ID
 mkdir -p "$LOGDIR"
 WORK=$(mktemp -d "$XD_BUILD/run.XXXXXX")
 QPID="" TPID=""
+# shellcheck disable=SC2317 # invoked by trap
 cleanup() {
 	[ -z "$QPID" ] || kill "$QPID" 2>/dev/null || true
 	[ -z "$TPID" ] || kill "$TPID" 2>/dev/null || true

@@ -4,13 +4,14 @@
 # One boot per (kernel, impl); XD_JOBS boots run at a time (default 2).
 # Prints all PASS/FAIL lines and a summary; exit status non-zero if anything failed.
 set -eu
-# shellcheck source=scripts/vm/common.sh
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/common.sh"
 
 if [ $# -ge 1 ] && [ -n "$1" ]; then
 	SCENARIOS=$1
 else
-	SCENARIOS=$(cd "$XD_ROOT/tests/vm/scenarios" && ls -- *.sh | sed 's/\.sh$//' | paste -sd, -)
+	SCENARIOS=$(find "$XD_ROOT/tests/vm/scenarios" -maxdepth 1 -name '*.sh' -printf '%f\n' |
+		sed 's/\.sh$//' | LC_ALL=C sort | paste -sd, -)
 fi
 [ -n "$SCENARIOS" ] || xd_die "no scenarios"
 mapfile -t KERNELS < <(xd_kernels)

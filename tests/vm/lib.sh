@@ -123,7 +123,8 @@ xd_ping() {
 # and a vif on xenbr0. The guest's number N (1-9) gives MAC 00:16:3e:00:00:0N and IP
 # 192.0.2.1N (see xd_guest_ip). Extra arguments are appended to the xl config as lines
 # (a later key overrides an earlier one). XD_GUEST_CMDLINE adds kernel parameters,
-# e.g. "xd.poweroff=1" or "xd.run=/xd/progs/foo".
+# e.g. "xd.poweroff=1" or "xd.run=/xd/progs/foo". XD_GUEST_PAYLOAD=FILE.tar attaches
+# FILE.tar read-only as xvdb: the guest unpacks it and runs its run.sh.
 # Files: /tmp/xd-guest-NAME.{cfg,img}; console log $XD_CONSOLE_DIR/guest-NAME.log.
 xd_guest_start() {
 	local name=$1 n loop img cfg kernel=$XD_DIR/guest/vmlinuz ramdisk=$XD_DIR/guest/initrd.gz line
@@ -140,6 +141,16 @@ xd_guest_start() {
 		return 1
 	}
 	echo "$loop" >"$XD_STATE/guest-$name.loop"
+	local disks="'format=raw,vdev=xvda,access=rw,target=$loop'"
+	if [ -n "${XD_GUEST_PAYLOAD:-}" ]; then
+		local ploop
+		ploop=$(losetup -f --show -r "$XD_GUEST_PAYLOAD") || {
+			echo "xd_guest_start: losetup of $XD_GUEST_PAYLOAD failed" >&2
+			return 1
+		}
+		echo "$ploop" >>"$XD_STATE/guest-$name.loop"
+		disks="$disks, 'format=raw,vdev=xvdb,access=ro,target=$ploop'"
+	fi
 	{
 		echo "name = \"$name\""
 		echo 'type = "pv"'
@@ -148,7 +159,7 @@ xd_guest_start() {
 		echo "extra = \"console=hvc0 xd.id=$n xd.name=$name ${XD_GUEST_CMDLINE:-}\""
 		echo 'memory = 256'
 		echo 'vcpus = 1'
-		echo "disk = ['format=raw,vdev=xvda,access=rw,target=$loop']"
+		echo "disk = [$disks]"
 		echo "vif = ['bridge=xenbr0,mac=00:16:3e:00:00:0$n']"
 		echo 'on_poweroff = "destroy"'
 		echo 'on_reboot = "destroy"'
@@ -193,11 +204,11 @@ xd_guest_destroy() {
 		timeout 60 xl destroy "$name" >&2 || rc=1
 	fi
 	xd_wait_for 30 sh -c "! xl list '$name'" || rc=1
-	loop=$(cat "$XD_STATE/guest-$name.loop" 2>/dev/null || true)
-	if [ -n "$loop" ]; then
-		xd_wait_for 20 losetup -d "$loop" || rc=1
-		rm -f "$XD_STATE/guest-$name.loop"
-	fi
+	[ ! -f "$XD_STATE/guest-$name.loop" ] ||
+		while read -r loop; do
+			xd_wait_for 20 losetup -d "$loop" || rc=1
+		done <"$XD_STATE/guest-$name.loop"
+	rm -f "$XD_STATE/guest-$name.loop"
 	rm -f "/tmp/xd-guest-$name.img"
 	return "$rc"
 }

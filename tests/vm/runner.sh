@@ -31,6 +31,7 @@ for s in "${names[@]}"; do
 	rm -f "$XD_STATE/failed"
 	out=$XD_STATE/out-$s
 	# The scenario's output goes to the console as it happens and to a file (to count results).
+	# shellcheck disable=SC2016 # $1 is expanded by the inner bash
 	timeout -k 10 "$t" bash -c '. /xd/lib.sh && . "$1"' xd-scenario "$f" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Demo (scripts/vm/demo.sh, not part of the suite): human-readable "XDDEMO" lines.
 # xd-timeout: 300
 say() { echo "XDDEMO $*"; }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Scenario: Dom0 is up with the Xen toolstack and the selected driver implementation.
 # xd-timeout: 120
 

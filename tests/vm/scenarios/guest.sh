@@ -1,8 +1,15 @@
+# shellcheck shell=bash
 # Scenario: a PV guest on the Dom0 backends: console, disk, network, teardown.
 # xd-timeout: 300
 g=g1
 
-if xd_guest_start "$g"; then
+# A payload for the guest on a second, read-only disk (xvdb): a tar with run.sh.
+mkdir -p /tmp/xd-payload
+# shellcheck disable=SC2016 # expanded in the guest
+printf 'echo "GUEST-PAYLOAD-OK $(cat /proc/sys/kernel/osrelease)"\n' >/tmp/xd-payload/run.sh
+tar -cf /tmp/xd-payload.tar -C /tmp/xd-payload run.sh
+
+if XD_GUEST_PAYLOAD=/tmp/xd-payload.tar xd_guest_start "$g"; then
 	xd_pass create
 else
 	xd_fail create "xl create failed: $(tail -n 5 "$XD_STATE/guest-$g.create.log" 2>/dev/null)"
@@ -33,6 +40,14 @@ if [ -n "$want" ] && [ "$want" = "$have" ]; then
 	xd_pass disk-backing-file
 else
 	xd_fail disk-backing-file "guest wrote md5 '${want:-?}', backing file has '$have'"
+fi
+
+# The payload from xvdb ran.
+if xd_guest_wait "$g" GUEST-RUN-RC 60 && grep -qa "GUEST-PAYLOAD-OK" "$(xd_guest_log "$g")" &&
+	grep -qa "GUEST-RUN-RC 0" "$(xd_guest_log "$g")"; then
+	xd_pass payload-xvdb
+else
+	xd_fail payload-xvdb "$(grep -a -E 'GUEST-(RUN|PAYLOAD)' "$(xd_guest_log "$g")" | tr -d '\r' | tr '\n' ' ')"
 fi
 
 # Network: Dom0 pings the guest over xenbr0 and netback.
