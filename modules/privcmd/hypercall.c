@@ -133,8 +133,7 @@ out_free:
 	return rc;
 }
 
-const struct file_operations xen_privcmdbuf_fops = {
+const struct file_operations xd_hcall_fops = {
 	.owner = THIS_MODULE,
 	.mmap = xd_hcall_mmap,
 };
-EXPORT_SYMBOL_GPL(xen_privcmdbuf_fops);

@@ -213,7 +213,7 @@ static const struct vm_operations_struct xd_privcmd_vm_ops = {
 	.fault = xd_privcmd_vm_fault,
 };
 
-static int xd_privcmd_mmap(struct file *filp, struct vm_area_struct *vma)
+int xd_privcmd_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	/* The PTEs cannot be copied into a child: DONTCOPY is essential. */
 	xd_privcmd_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTCOPY |
@@ -763,8 +763,7 @@ static long xd_privcmd_get_gsi(void __user *uarg)
 	return 0;
 }
 
-static long xd_privcmd_ioctl(struct file *filp, unsigned int cmd,
-			     unsigned long arg)
+long xd_privcmd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	struct xd_privcmd_file *f = filp->private_data;
 	void __user *uarg = (void __user *)arg;
@@ -797,7 +796,7 @@ static long xd_privcmd_ioctl(struct file *filp, unsigned int cmd,
 	}
 }
 
-static int xd_privcmd_open(struct inode *inode, struct file *filp)
+int xd_privcmd_open(struct inode *inode, struct file *filp)
 {
 	struct xd_privcmd_file *f;
 
@@ -809,21 +808,11 @@ static int xd_privcmd_open(struct inode *inode, struct file *filp)
 	return 0;
 }
 
-static int xd_privcmd_release(struct inode *inode, struct file *filp)
+int xd_privcmd_release(struct inode *inode, struct file *filp)
 {
 	kfree(filp->private_data);
 	return 0;
 }
-
-/* Also the file operations of /proc/xen/privcmd (xenfs imports them). */
-const struct file_operations xen_privcmd_fops = {
-	.owner = THIS_MODULE,
-	.open = xd_privcmd_open,
-	.release = xd_privcmd_release,
-	.unlocked_ioctl = xd_privcmd_ioctl,
-	.mmap = xd_privcmd_mmap,
-};
-EXPORT_SYMBOL_GPL(xen_privcmd_fops);
 
 static struct miscdevice xd_privcmd_dev = {
 	.minor = MISC_DYNAMIC_MINOR,
@@ -834,7 +823,7 @@ static struct miscdevice xd_privcmd_dev = {
 static struct miscdevice xd_hcall_dev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "xen/hypercall",
-	.fops = &xen_privcmdbuf_fops,
+	.fops = &xd_hcall_fops,
 };
 
 static int __init xd_privcmd_init(void)

@@ -939,6 +939,29 @@ static void t_seek(void)
 	check_err("lseek-cur-espipe", o < 0 ? -errno : (long)o, ESPIPE);
 	check_err("pread-espipe", pread(fd, buf, 4, 0) < 0 ? -errno : 0, ESPIPE);
 	check_err("pwrite-espipe", pwrite(fd, buf, 4, 0) < 0 ? -errno : 0, ESPIPE);
+	/* No mmap file operation. */
+	{
+		void *m = mmap(NULL, page_size, PROT_READ, MAP_SHARED, fd, 0);
+
+		check_err("mmap-enodev", m == MAP_FAILED ? -errno : 0, ENODEV);
+		if (m != MAP_FAILED)
+			munmap(m, page_size);
+	}
+	close(fd);
+
+	/* The open mode is not checked: a read-only open can bind. */
+	fd = open(DEV_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fail("open-rdonly", "open O_RDONLY: %s", ename(errno));
+		return;
+	}
+	pass("open-rdonly");
+	{
+		long r = bind_unbound(fd, 0);
+
+		if (check_port("open-rdonly-bind", r))
+			unbind(fd, (unsigned int)r);
+	}
 	close(fd);
 }
 
@@ -2062,7 +2085,7 @@ static const struct test {
 } tests[] = {
 	{ "devnode",	t_devnode,	"device node type, major, mode" },
 	{ "unpriv",	t_unpriv,	"unprivileged open refused; inherited fd works" },
-	{ "seek",	t_seek,		"lseek/pread/pwrite give ESPIPE" },
+	{ "seek",	t_seek,		"lseek/pread/pwrite/mmap fail; O_RDONLY open" },
 	{ "bind",	t_bind,		"bind, notify, unbind and their errors" },
 	{ "efault",	t_efault,	"bad argument pointers" },
 	{ "argsize",	t_argsize,	"ioctl arguments are exactly the uapi structs" },
