@@ -146,4 +146,50 @@ static inline int xd_privcmd_gsi_from_sbdf(u32 sbdf)
 
 /* ==== end of privcmd =================================================== */
 
+/* ==== gntdev (modules/gntdev) ======================================== */
+
+#include <linux/mm.h>
+
+/* vma->vm_flags became read-only in 6.3; vm_flags_set()/_clear() change it. */
+#ifdef HAVE_GNTDEV_VM_FLAGS_SET
+static inline void xd_gntdev_vm_flags_set(struct vm_area_struct *vma,
+					  vm_flags_t flags)
+{
+	vm_flags_set(vma, flags);
+}
+
+static inline void xd_gntdev_vm_flags_clear(struct vm_area_struct *vma,
+					    vm_flags_t flags)
+{
+	vm_flags_clear(vma, flags);
+}
+#else
+static inline void xd_gntdev_vm_flags_set(struct vm_area_struct *vma,
+					  vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void xd_gntdev_vm_flags_clear(struct vm_area_struct *vma,
+					    vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/*
+ * The vm op that lets get_user_pages() find the page behind a special PTE
+ * (gntdev's grant PTEs on PV): find_special_page, renamed find_normal_page
+ * in about 6.18.  Used as a designated initializer in the vm_ops.
+ */
+#if defined(HAVE_GNTDEV_FIND_SPECIAL_PAGE)
+#define XD_GNTDEV_VM_FIND_PAGE(fn) .find_special_page = (fn),
+#elif defined(HAVE_GNTDEV_FIND_NORMAL_PAGE)
+#define XD_GNTDEV_VM_FIND_PAGE(fn) .find_normal_page = (fn),
+#else
+#define XD_GNTDEV_VM_FIND_PAGE(fn)
+#endif
+
+/* ==== end of gntdev ==================================================== */
+
 #endif /* XD_COMPAT_H */

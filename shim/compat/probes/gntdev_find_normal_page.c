@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * struct vm_operations_struct has find_normal_page, the renamed
+ * find_special_page (about 6.18, behind CONFIG_FIND_NORMAL_PAGE).
+ */
+#include <linux/mm.h>
+
+static struct page *xd_find(struct vm_area_struct *vma, unsigned long addr)
+{
+	return NULL;
+}
+
+const struct vm_operations_struct xd_probe_ops;
+const struct vm_operations_struct xd_probe_ops = {
+	.find_normal_page = xd_find,
+};
