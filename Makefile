@@ -10,7 +10,10 @@
 #   make demo              boot Xen in QEMU with our modules and a guest
 #   make vm-suite          only the VM suite (both kernels, ours and in-tree)
 #
-# DKMS calls the `kbuild` target in its own copy of the tree.
+# DKMS calls the `kbuild` target in its own copy of the tree; it builds the
+# modules dkms.conf ships.  `make modules` builds every modules/*/ directory
+# (XD_MODULES=all), shipped or still in development; XD_MODULES="modules/x
+# modules/y" picks some.
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
@@ -23,6 +26,7 @@ W ?= 1
 STAGE = $(TOP)/build/kbuild/$(KVER)
 SRC_DIRS = Kbuild Makefile dkms.conf shim modules
 PACKAGE_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
+SHIPPED := $(shell sed -n 's/^BUILT_MODULE_LOCATION\[[0-9]*\]="\([^"]*[^/]\)\/*"/\1/p' $(TOP)/dkms.conf)
 
 .PHONY: all modules modules-all kbuild kbuild-clean contract compat \
 	check demo vm-suite unit static clean version deps
@@ -35,24 +39,27 @@ modules:
 	@test -n "$(KVER)" || { echo "no kernel headers installed (try: make deps)"; exit 1; }
 	@mkdir -p $(STAGE)
 	@cd $(TOP) && tar -cf - --exclude=generated $(SRC_DIRS) | tar -C $(STAGE) -xf -
-	$(MAKE) -C $(STAGE) kbuild KVER=$(KVER) KDIR=$(KDIR) W=$(W)
+	$(MAKE) -C $(STAGE) kbuild KVER=$(KVER) KDIR=$(KDIR) W=$(W) XD_MODULES="$(or $(XD_MODULES),all)"
 	@echo "built for $(KVER):"; cd $(STAGE) && ls -1 modules/*/*.ko
 
 modules-all:
 	@set -e; for k in $(installed_kvers); do $(MAKE) -C $(TOP) modules KVER=$$k; done
 
 # In-place build for one kernel (used by DKMS and by `modules`).
+XD_MODULES ?= $(SHIPPED)
+xd_module_dirs = $(if $(filter all,$(XD_MODULES)),$(patsubst %/Kbuild,%,$(wildcard $(CURDIR)/modules/*/Kbuild)),$(addprefix $(CURDIR)/,$(XD_MODULES)))
+
 kbuild: contract compat
-	$(MAKE) -C $(KDIR) M=$(CURDIR) XD_TOP=$(CURDIR) W=$(W) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) XD_TOP=$(CURDIR) XD_MODULES="$(XD_MODULES)" W=$(W) modules
 
 contract:
-	@$(CURDIR)/shim/check-contract.sh $(KDIR)
+	@$(CURDIR)/shim/check-contract.sh $(KDIR) $(xd_module_dirs)
 
 compat:
 	@$(CURDIR)/shim/compat/gen-compat.sh $(KDIR) $(CURDIR)/shim/generated/xd_compat_gen.h
 
 kbuild-clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) XD_TOP=$(CURDIR) clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) XD_TOP=$(CURDIR) XD_MODULES=all clean
 	rm -rf $(CURDIR)/shim/generated
 
 deps:
