@@ -1968,7 +1968,7 @@ static void t_many(void)
 	uint32_t *ev = calloc(4 * MANY_PAIRS, sizeof(*ev));
 	uint32_t *all = calloc(2 * MANY_PAIRS, sizeof(*all));
 	int fd = dev_open(O_NONBLOCK), n, i, bad = 0;
-	long err, r;
+	long err, r, t0 = now_ms();
 
 	if (!p || !ev || !all || fd < 0) {
 		fail("many-ports-bind", "setup: %s", fd < 0 ? ename(-fd) : "out of memory");
@@ -1981,6 +1981,7 @@ static void t_many(void)
 		goto out;
 	}
 	pass("many-ports-bind");
+	info("many: %d pairs bound in %ld ms", MANY_PAIRS, now_ms() - t0);
 	for (i = 0; i < n; i++) {
 		all[2 * i] = p[i].a;
 		all[2 * i + 1] = p[i].b;
@@ -2022,6 +2023,65 @@ out:
 	free(p);
 	free(ev);
 	free(all);
+}
+
+/*
+ * --- highports: a file can bind more than PAGE_SIZE/4 ports, and ports
+ * numbered 1024 and above (with the FIFO ABI the kernel's event array grows
+ * one page = 1024 ports at a time when such a port is bound); read()
+ * returns at most PAGE_SIZE bytes even when more events are pending.
+ */
+static void t_highports(void)
+{
+	int per_page = (int)(page_size / 4), npairs = per_page / 2 + 8, n, i;
+	struct pair *p = calloc(npairs, sizeof(*p));
+	uint32_t *ev = calloc(4 * npairs, sizeof(*ev)), top = 0;
+	int fd = dev_open(O_NONBLOCK);
+	long err, r, t0 = now_ms();
+
+	if (!p || !ev || fd < 0) {
+		fail("bind-ports-beyond-1024", "setup: %s",
+		     fd < 0 ? ename(-fd) : "out of memory");
+		goto out;
+	}
+	for (n = 0; n < npairs; n++) {
+		err = bind_pair(fd, fd, &p[n]);
+		if (err)
+			break;
+		top = p[n].a > top ? p[n].a : top;
+		top = p[n].b > top ? p[n].b : top;
+	}
+	if (n != npairs) {
+		fail("bind-ports-beyond-1024", "bound %d of %d pairs (highest port %u), then %s",
+		     n, npairs, top, ename((int)-err));
+		goto out;
+	}
+	if (top >= 1024)
+		pass("bind-ports-beyond-1024");
+	else
+		fail("bind-ports-beyond-1024", "highest port bound is only %u", top);
+	err = settle(fd, p, n);
+	if (err) {
+		fail("read-clamp-pagesize", "setup: initial events: %s", ename((int)-err));
+		goto out;
+	}
+	info("highports: %d pairs bound in %ld ms, highest port %u", n, now_ms() - t0, top);
+	for (i = 0; i < n; i++) {
+		notify(fd, p[i].a);
+		notify(fd, p[i].b);
+	}
+	/* Wait until all 2 * npairs events are in (the ring holds them all). */
+	wait_event(fd, T_EVENT);
+	sleep_ms(ms(1000));
+	r = x_read(fd, ev, 4 * npairs * sizeof(*ev));
+	check_val("read-clamp-pagesize", r, page_size);
+	r = collect(fd, ev, 4 * npairs, 2 * npairs - per_page, T_EVENT);
+	check_val("read-clamp-rest", r, 2 * npairs - per_page);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	free(ev);
 }
 
 /* --- irqname: the IRQs are named "evtchn:<comm>" in /proc/interrupts. */
@@ -2104,6 +2164,7 @@ static const struct test {
 	{ "ring",	t_ring,		"ring capacity 64, RESET keeps ports masked" },
 	{ "grow",	t_grow,		"ring growth keeps pending events" },
 	{ "many",	t_many,		"200 loopback pairs in one file" },
+	{ "highports",	t_highports,	"ports >= 1024; read() returns at most PAGE_SIZE" },
 	{ "irqname",	t_irqname,	"IRQ names in /proc/interrupts" },
 };
 
