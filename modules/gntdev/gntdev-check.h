@@ -41,12 +41,13 @@ static inline bool xd_gntdev_count_ok(unsigned int count, unsigned int limit)
  * same sequence of requests yields the same offsets: the new range goes
  * before @next only if it ends strictly before it.  Otherwise the caller
  * moves @cand past the existing range and tries the following one.
+ * (Written so that it cannot wrap around.)
  */
 static inline bool xd_gntdev_fits_before(unsigned long long cand,
 					 unsigned int count,
 					 unsigned long long next)
 {
-	return cand + count < next;
+	return cand < next && next - cand > count;
 }
 
 /**
