@@ -2054,6 +2054,8 @@ static void t_highports(void)
 	if (n != npairs) {
 		fail("bind-ports-beyond-1024", "bound %d of %d pairs (highest port %u), then %s",
 		     n, npairs, top, ename((int)-err));
+		fail("read-clamp-pagesize", "not run: needs %d ports in one file", 2 * npairs);
+		fail("read-clamp-rest", "not run: needs %d ports in one file", 2 * npairs);
 		goto out;
 	}
 	if (top >= 1024)
