@@ -12,7 +12,8 @@
  * Events are produced with loopback channel pairs inside Dom0:
  * BIND_UNBOUND_PORT {remote_domain=0} gives port A, BIND_INTERDOMAIN
  * {0, A} gives port B; NOTIFY B makes A pending on the file that bound A
- * and vice versa.
+ * and vice versa. Xen also sets B pending when it is bound, so B delivers
+ * one event right after BIND_INTERDOMAIN; make_pair()/settle() consume it.
  *
  * Nothing can hang: every wait has a timeout, blocking calls run in helper
  * threads that are interrupted when they overrun, and alarm() guards the
