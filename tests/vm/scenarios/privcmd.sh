@@ -64,10 +64,22 @@ EOF
 (cd "$st/payload" && tar -cf "$st/payload.tar" run.sh)
 
 step create
-if XD_GUEST_PAYLOAD=$st/payload.tar xd_guest_start "$g" "maxvcpus = 2"; then
+# Under a loaded host the block hotplug script can overrun libxl's timeout
+# (seen with the in-tree drivers too): a failed create is retried twice.
+created=0
+for try in 1 2 3; do
+	if XD_GUEST_PAYLOAD=$st/payload.tar xd_guest_start "$g" "maxvcpus = 2"; then
+		created=1
+		break
+	fi
+	xd_info "xl create $g failed (try $try): $(grep -a error "$XD_STATE/guest-$g.create.log" | head -n 2 | tr '\n' ' ')"
+	xd_guest_destroy "$g" >/dev/null 2>&1
+	sleep 5
+done
+if [ "$created" = 1 ]; then
 	xd_pass create
 else
-	xd_fail create "xl create failed: $(tail -n 5 "$XD_STATE/guest-$g.create.log" 2>/dev/null)"
+	xd_fail create "xl create failed 3 times: $(tail -n 5 "$XD_STATE/guest-$g.create.log" 2>/dev/null)"
 fi
 log=$(xd_guest_log "$g")
 domid=$(xl domid "$g" 2>/dev/null)
