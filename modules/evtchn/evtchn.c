@@ -184,10 +184,12 @@ static int xd_evtchn_attach(struct xd_evtchn_file *f, evtchn_port_t port,
 	struct xd_evtchn_port *p;
 	int rc;
 
-	rc = -EINVAL;
-	if (port >= xen_evtchn_nr_channels())
-		goto out_close;
-
+	/*
+	 * No range check against xen_evtchn_nr_channels() here: that is the
+	 * size of the event array so far, which grows when a higher port is
+	 * bound (FIFO ABI).  Ports come from Xen, or, for static ones, are
+	 * range checked by the event core.
+	 */
 	rc = -ENOMEM;
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
