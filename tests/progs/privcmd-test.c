@@ -17,6 +17,12 @@
  * Usage: privcmd-test [-d GUEST_DOMID] [-n LOOPS]
  * PRIVCMD_DEV=/proc/xen/privcmd tests the xenfs file instead.
  *
+ * In a guest (no /dev/xen/privcmd, a /dev/xvda, no arguments: started by the
+ * guest's init through xd.run=/xd/progs/privcmd-test) it is the workload of
+ * the save/restore check instead: a background process writes a counter to
+ * the disk once a second, reads it back (O_DIRECT) and prints
+ * "GUEST-TICK <n> OK|FAIL" on the console.
+ *
  * The ABI is spelled out here (not taken from <xen/privcmd.h>, which lags
  * behind the kernels under test) so the numbers themselves are checked.
  */
@@ -817,9 +823,42 @@ static void test_churn(int loops)
 	close(fd);
 }
 
+static int guest_ticker(void)
+{
+	const off_t off = 2 << 20;
+	char *wb, *rb;
+	unsigned long n;
+	int fd;
+
+	if (fork() != 0)
+		return 0;
+	setsid();
+	fd = open("/dev/xvda", O_RDWR | O_DIRECT | O_SYNC);
+	if (fd < 0 || posix_memalign((void **)&wb, 4096, 4096) ||
+	    posix_memalign((void **)&rb, 4096, 4096)) {
+		printf("GUEST-TICK 0 FAIL open: %s\n", strerror(errno));
+		_exit(1);
+	}
+	for (n = 1;; n++) {
+		bool ok;
+
+		memset(wb, 0, 4096);
+		snprintf(wb, 4096, "tick-%08lu\n", n);
+		memset(rb, 0xff, 4096);
+		ok = pwrite(fd, wb, 4096, off) == 4096 && pread(fd, rb, 4096, off) == 4096 &&
+		     !memcmp(wb, rb, 4096);
+		printf("GUEST-TICK %lu %s\n", n, ok ? "OK" : "FAIL");
+		fflush(stdout);
+		sleep(1);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int loops = 1000, opt, fd;
+
+	if (argc == 1 && access("/dev/xen/privcmd", F_OK) && !access("/dev/xvda", F_OK))
+		return guest_ticker();
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page_size = sysconf(_SC_PAGESIZE);
