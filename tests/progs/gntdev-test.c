@@ -18,7 +18,8 @@
  *
  * Usage: gntdev-test [-l] [TEST...]
  *   -l        list the tests and exit
- *   TEST...   run only these tests (default: all)
+ *   TEST...   run only these tests (default: all but "bench", a benchmark
+ *             that prints info lines and is run only when named)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -1151,26 +1153,119 @@ static void t_leakcheck(void)
 	       "live mapping: mappable=%d (want 1); released: mappable=%d (want 0)", r1, r2);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Not a test (run only when named): map+mmap+munmap+unmap rate for 1, 64
+ * and 1024 grants, and grant-copy throughput, printed as info lines.
+ */
+static void t_bench(void)
+{
+	static const uint32_t sizes[] = { 1, 64, 1024 };
+	static uint8_t buf[64 * PG] __attribute__((aligned(4096)));
+	struct ioctl_gntalloc_alloc_gref *op;
+	struct ioctl_gntalloc_dealloc_gref d;
+	struct gntdev_grant_copy_segment *s;
+	int fd = gd_open(), err = 0, iters, k;
+	double t0, t;
+	uint64_t idx = 0;
+	unsigned int i, j;
+	void *m;
+
+	op = calloc(1, sizeof(*op) + 1024 * sizeof(uint32_t));
+	s = calloc(1024, sizeof(*s));
+	if (fd < 0 || !op || !s)
+		return;
+	for (i = 0; i < 3; i++) {
+		memset(op, 0, sizeof(*op));
+		op->domid = peer;
+		op->flags = GNTALLOC_FLAG_WRITABLE;
+		op->count = sizes[i];
+		if (ioctl(gafd, IOCTL_GNTALLOC_ALLOC_GREF, op)) {
+			info("bench", "gntalloc %u: %s", sizes[i], strerror(errno));
+			continue;
+		}
+		iters = sizes[i] == 1024 ? 20 : sizes[i] == 64 ? 100 : 500;
+		t0 = now_s();
+		for (k = 0; k < iters; k++) {
+			if (gd_map(fd, peer, op->gref_ids, sizes[i], &idx))
+				break;
+			m = gd_mmap(fd, idx, sizes[i], PROT_READ | PROT_WRITE, MAP_SHARED, &err);
+			if (m)
+				munmap(m, sizes[i] * PG);
+			gd_unmap(fd, idx, sizes[i]);
+			if (!m)
+				break;
+		}
+		t = now_s() - t0;
+		info("bench", "map+mmap+munmap+unmap of %u grants: %d rounds in %.3f s, %.0f rounds/s, %.0f grants/s",
+		     sizes[i], k, t, k / t, k * sizes[i] / t);
+		if (sizes[i] == 1024) {
+			/* 1024 segments of one page each, grant -> local */
+			for (j = 0; j < 1024; j++) {
+				memset(&s[j], 0, sizeof(s[j]));
+				s[j].source.foreign.ref = op->gref_ids[j];
+				s[j].source.foreign.domid = peer;
+				s[j].dest.virt = buf + (j % 64) * PG;
+				s[j].len = PG;
+				s[j].flags = GNTCOPY_source_gref;
+			}
+			t0 = now_s();
+			for (k = 0; k < 20; k++)
+				if (do_copy(fd, s, 1024))
+					break;
+			t = now_s() - t0;
+			info("bench", "grant copy grant->local: %d x 4 MiB in %.3f s, %.1f MiB/s", k, t, k * 4 / t);
+			for (j = 0; j < 1024; j++) {
+				s[j].dest = s[j].source;
+				s[j].source.virt = buf + (j % 64) * PG;
+				s[j].flags = GNTCOPY_dest_gref;
+			}
+			t0 = now_s();
+			for (k = 0; k < 20; k++)
+				if (do_copy(fd, s, 1024))
+					break;
+			t = now_s() - t0;
+			info("bench", "grant copy local->grant: %d x 4 MiB in %.3f s, %.1f MiB/s", k, t, k * 4 / t);
+		}
+		d.index = op->index;
+		d.count = sizes[i];
+		ioctl(gafd, IOCTL_GNTALLOC_DEALLOC_GREF, &d);
+	}
+	pass("bench");
+	free(op);
+	free(s);
+	close(fd);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
+	bool only_by_name;
 };
 
 static const struct test tests[] = {
-	{ "basic", t_basic },
-	{ "offsets", t_offsets },
-	{ "mmap", t_mmap_errors },
-	{ "readonly", t_readonly },
-	{ "notify", t_notify },
-	{ "copy", t_copy },
-	{ "errors", t_errors },
-	{ "partial", t_partial_munmap },
-	{ "mremap", t_mremap },
-	{ "fork", t_fork },
-	{ "exit", t_exit },
-	{ "close", t_close },
-	{ "many", t_many },
-	{ "leakcheck", t_leakcheck },
+	{ "basic", t_basic, false },
+	{ "offsets", t_offsets, false },
+	{ "mmap", t_mmap_errors, false },
+	{ "readonly", t_readonly, false },
+	{ "notify", t_notify, false },
+	{ "copy", t_copy, false },
+	{ "errors", t_errors, false },
+	{ "partial", t_partial_munmap, false },
+	{ "mremap", t_mremap, false },
+	{ "fork", t_fork, false },
+	{ "exit", t_exit, false },
+	{ "close", t_close, false },
+	{ "many", t_many, false },
+	{ "leakcheck", t_leakcheck, false },
+	{ "bench", t_bench, true },
 };
 
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))
@@ -1203,7 +1298,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < NTESTS; i++) {
-		bool run = optind >= argc;
+		bool run = optind >= argc && !tests[i].only_by_name;
 
 		for (j = optind; j < argc; j++)
 			run |= !strcmp(argv[j], tests[i].name);
