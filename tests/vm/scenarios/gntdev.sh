@@ -9,7 +9,7 @@
 #    disk and network must work every time, and the daemons' gntdev
 #    mappings must be back to where they were afterwards.
 #    The host gives a boot a fixed deadline (scripts/vm/run.sh), so no new
-#    cycle starts after xd.gntdev_budget=S seconds (default 900): cycles
+#    cycle starts after xd.gntdev_budget=S seconds (default 480): cycles
 #    that did not fit are reported as SKIP cycles-count, never silently.
 # The same scenario passes with the in-tree xen-gntdev (the reference).
 # xd-timeout: 1500
@@ -50,7 +50,7 @@ maps0=$(gntdev_maps)
 cycles=$(sed -n 's/.*xd\.gntdev_cycles=\([0-9]*\).*/\1/p' /proc/cmdline)
 cycles=${cycles:-20}
 budget=$(sed -n 's/.*xd\.gntdev_budget=\([0-9]*\).*/\1/p' /proc/cmdline)
-budget=${budget:-900}
+budget=${budget:-480}
 ok_create=0 ok_console=0 ok_disk=0 ok_net=0 ok_destroy=0 first_bad=""
 note_bad() { [ -n "$first_bad" ] || first_bad="cycle $i: $*"; }
 t0=$(date +%s)
