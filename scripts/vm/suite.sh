@@ -23,13 +23,20 @@ XD_KERNELS="${KERNELS[*]}" "$XD_ROOT/scripts/vm/images.sh" || xd_die "image buil
 xd_log "images ready after $(($(date +%s) - T0))s; scenarios: $SCENARIOS; $JOBS boot(s) at a time"
 
 OUT=$(mktemp -d "$XD_BUILD/suite.XXXXXX")
-trap 'rm -rf "$OUT"' EXIT
+pids=()
+# On exit (also when interrupted) stop the boots still running (run.sh kills its QEMU).
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$OUT"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 runs=()
 for k in "${KERNELS[@]}"; do
 	for impl in ours intree; do runs+=("$k $impl"); done
 done
 
-pids=()
 running() {
 	local n=0 p
 	for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && n=$((n + 1)); done

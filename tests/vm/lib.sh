@@ -117,6 +117,16 @@ xd_ping() {
 }
 
 # ------------------------------------------------------------------ guests
+# xd_disk_spec VDEV ACCESS TARGET: one xl disk spec (without quotes) for a phy device,
+# e.g. disk = ['$(xd_disk_spec xvda rw /dev/loop0)']. It names the harness' lean hotplug
+# script (/xd/block-script, see there why) unless XD_GUEST_BLOCK_SCRIPT=debian, which
+# leaves Debian's /etc/xen/scripts/block (slow under TCG: about 20-40 s per disk).
+xd_disk_spec() {
+	local script=""
+	[ "${XD_GUEST_BLOCK_SCRIPT:-lean}" = debian ] || script="script=$XD_DIR/block-script,"
+	echo "format=raw,vdev=$1,access=$2,${script}target=$3"
+}
+
 # xd_guest_start NAME [XL-CONFIG-LINE...]
 # Starts a PV guest of the running kernel with the harness' guest initramfs, a fresh
 # disk (XD_GUEST_DISK_MB, default 64, sparse file in /tmp on a new loop device, as xvda)
@@ -141,7 +151,8 @@ xd_guest_start() {
 		return 1
 	}
 	echo "$loop" >"$XD_STATE/guest-$name.loop"
-	local disks="'format=raw,vdev=xvda,access=rw,target=$loop'"
+	local disks
+	disks="'$(xd_disk_spec xvda rw "$loop")'"
 	if [ -n "${XD_GUEST_PAYLOAD:-}" ]; then
 		local ploop
 		ploop=$(losetup -f --show -r "$XD_GUEST_PAYLOAD") || {
@@ -149,7 +160,7 @@ xd_guest_start() {
 			return 1
 		}
 		echo "$ploop" >>"$XD_STATE/guest-$name.loop"
-		disks="$disks, 'format=raw,vdev=xvdb,access=ro,target=$ploop'"
+		disks="$disks, '$(xd_disk_spec xvdb ro "$ploop")'"
 	fi
 	{
 		echo "name = \"$name\""
@@ -170,6 +181,11 @@ xd_guest_start() {
 	if ! timeout 120 xl create "$cfg" >"$XD_STATE/guest-$name.create.log" 2>&1; then
 		echo "xl create $name failed:" >&2
 		tail -n 20 "$XD_STATE/guest-$name.create.log" >&2
+		echo "---- /var/log/xen/xen-hotplug.log (tail)" >&2
+		tail -n 30 /var/log/xen/xen-hotplug.log >&2 2>/dev/null
+		echo "---- /var/log/xen/xl-$name.log (tail)" >&2
+		tail -n 30 "/var/log/xen/xl-$name.log" >&2 2>/dev/null
+		echo "----" >&2
 		return 1
 	fi
 }

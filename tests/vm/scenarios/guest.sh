@@ -12,7 +12,12 @@ tar -cf /tmp/xd-payload.tar -C /tmp/xd-payload run.sh
 if XD_GUEST_PAYLOAD=/tmp/xd-payload.tar xd_guest_start "$g"; then
 	xd_pass create
 else
-	xd_fail create "xl create failed: $(tail -n 5 "$XD_STATE/guest-$g.create.log" 2>/dev/null)"
+	xd_fail create "xl create failed: $(grep -a error "$XD_STATE/guest-$g.create.log" | tail -n 3)"
+	for c in console-log disk-readback disk-backing-file payload-xvdb ping; do
+		xd_fail "$c" "no guest"
+	done
+	xd_guest_destroy "$g"
+	exit 0
 fi
 domid=$(xl domid "$g" 2>/dev/null)
 
