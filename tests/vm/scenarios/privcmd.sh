@@ -11,9 +11,14 @@ step() { xd_info "privcmd step $1 at $(cut -d' ' -f1 /proc/uptime)"; }
 
 impl=$(xd_module_impl xen-privcmd)
 xd_info "xen-privcmd: $impl ($(cat /sys/module/xen_privcmd/version 2>/dev/null || echo no version))"
-case "$(xd_impl):$impl" in
-ours:ours | intree:intree) xd_pass impl ;;
-*) xd_fail impl "xd.impl=$(xd_impl) but xen-privcmd is $impl" ;;
+# Until the package ships xen-privcmd (dkms.conf), an "ours" boot has the
+# in-tree module: the checks below then run against it.
+shipped=no
+grep -qs '"xen-privcmd"' /usr/src/xen-dom0-*/dkms.conf && shipped=yes
+case "$(xd_impl):$impl:$shipped" in
+ours:ours:* | intree:intree:*) xd_pass impl ;;
+ours:intree:no) xd_skip impl "xen-privcmd not shipped by dkms.conf yet: testing the in-tree module" ;;
+*) xd_fail impl "xd.impl=$(xd_impl) but xen-privcmd is $impl (shipped: $shipped)" ;;
 esac
 
 # xenfs imports xen_privcmd_fops from whichever xen-privcmd is loaded.
