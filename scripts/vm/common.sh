@@ -52,7 +52,7 @@ xd_fetch_deb() {
 	f=$XD_DEBS/${pkg}_${ver//:/%3a}_amd64.deb
 	if [ ! -s "$f" ]; then
 		xd_log "downloading $pkg $ver"
-		(cd "$XD_DEBS" && apt-get download -q "$pkg=$ver" >/dev/null) || xd_die "apt-get download $pkg failed"
+		(cd "$XD_DEBS" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null) || xd_die "apt-get download $pkg failed"
 		[ -s "$f" ] || f=$(find "$XD_DEBS" -name "${pkg}_*.deb" | head -n1)
 	fi
 	printf '%s\n' "$f"

@@ -289,8 +289,11 @@ build_guest_base() {
 	rm -rf "$tmp"
 	t=$XD_BUILD/kernels/$k/tree/lib/modules/$k
 	# frontends and their dependencies, in load order (dependencies first)
+	# (+ xen-gntalloc, xen-evtchn: /dev/xen/{gntalloc,evtchn} for the user-space hostile
+	# frontend of tests/hostile/, which runs with xd.noload=xen-blkfront,xen-netfront)
 	: >"$dir/lib/modules/load-order"
-	for m in kernel/drivers/block/xen-blkfront kernel/drivers/net/xen-netfront; do
+	for m in kernel/drivers/block/xen-blkfront kernel/drivers/net/xen-netfront \
+		kernel/drivers/xen/xen-gntalloc kernel/drivers/xen/xen-evtchn; do
 		awk -F': *' -v m="$m" '$1 ~ "^" m "\\.ko" {n = split($2, a, " "); for (i = n; i >= 1; i--) print a[i]; print $1}' \
 			"$t/modules.dep"
 	done | awk '!seen[$0]++' | while read -r m; do
@@ -335,9 +338,10 @@ for k in "${KERNELS[@]}"; do
 	fi
 done
 
-# base: only the package set and this code matter (versions float with the mirror;
-# delete build/vm/stamps/base to refresh)
-h_base=$(xd_hash "$(declare -f build_base debian_sources)" "$BASE_PKGS" "$TOOL_PKGS")
+# base: the package set, this code and the versions of the main packages (other
+# versions float with the mirror; delete build/vm/stamps/base to refresh everything)
+h_base=$(xd_hash "$(declare -f build_base debian_sources)" "$BASE_PKGS" "$TOOL_PKGS" \
+	"$(xd_pkgver xen-utils-4.17)" "$(xd_pkgver dkms)" "$(xd_pkgver gcc-12)")
 if ! stamp_ok base "$h_base" || [ ! -d "$BASE/usr" ]; then
 	xd_log "stage base (debootstrap, 2-4 min)"
 	build_base

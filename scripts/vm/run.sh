@@ -29,6 +29,7 @@ case "$SCENARIOS" in *[!a-zA-Z0-9_,.-]*) xd_die "bad scenario list '$SCENARIOS'"
 IFS=, read -r -a SCEN <<<"$SCENARIOS"
 
 if [ -z "${XD_NO_BUILD:-}" ]; then
+	"$XD_ROOT/scripts/vm/deps.sh"
 	XD_KERNELS=$(xd_kernels_with "$KVER") "$XD_ROOT/scripts/vm/images.sh" ||
 		xd_die "image build failed"
 fi
