@@ -207,9 +207,22 @@ static vm_fault_t xd_privcmd_vm_fault(struct vm_fault *vmf)
 	return VM_FAULT_SIGBUS;
 }
 
+/*
+ * A foreign VMA is never split (partial munmap/mprotect/mremap fail with
+ * -EINVAL, as in-tree): map operations and the auto-translated holder
+ * assume one VMA per mmap().  The holder is reference counted all the same,
+ * for the duplicates a move by mremap makes.
+ */
+static int xd_privcmd_vm_may_split(struct vm_area_struct *vma,
+				   unsigned long addr)
+{
+	return -EINVAL;
+}
+
 static const struct vm_operations_struct xd_privcmd_vm_ops = {
 	.open = xd_privcmd_vm_open,
 	.close = xd_privcmd_vm_close,
+	.may_split = xd_privcmd_vm_may_split,
 	.fault = xd_privcmd_vm_fault,
 };
 
