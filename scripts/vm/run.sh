@@ -14,6 +14,7 @@
 #   XD_DOM0_CMDLINE    extra Dom0 kernel parameters
 #   XD_XEN_CMDLINE     replaces the Xen command line
 #   XD_QEMU_CPU        QEMU -cpu (default qemu64,+svm)
+#   XD_QEMU_MEM        QEMU -m in MiB (default 3072; Xen + 1536 MiB Dom0 + guests)
 # The full console goes to build/vm/logs/<UTC-timestamp>-KVER-IMPL/console.log.
 set -eu
 # shellcheck source-path=SCRIPTDIR
@@ -114,7 +115,7 @@ for s in "${SCEN[@]}"; do
 done
 TIMEOUT=${XD_TIMEOUT:-$deadline}
 CONSOLE=$LOGDIR/console.log
-QEMU=(qemu-system-x86_64 -machine q35 -cpu "${XD_QEMU_CPU:-qemu64,+svm}" -smp 2 -m 3072
+QEMU=(qemu-system-x86_64 -machine q35 -cpu "${XD_QEMU_CPU:-qemu64,+svm}" -smp 2 -m "${XD_QEMU_MEM:-3072}"
 	-nographic -no-reboot -serial mon:stdio -display none -net none
 	-kernel "$XEN" -append "$XEN_CMDLINE"
 	-initrd "$VMLINUZ $DOM0_CMDLINE,$INITRD")
@@ -157,8 +158,18 @@ if kill -0 "$QPID" 2>/dev/null; then
 	kill "$QPID" 2>/dev/null || true
 	sleep 1
 	kill -9 "$QPID" 2>/dev/null || true
+	wait "$QPID" 2>/dev/null || true
+else
+	# QEMU exited by itself: normally after Dom0's power-off (status 0). Anything else,
+	# e.g. 137 when the host's OOM killer took it, is reported.
+	wait "$QPID" 2>/dev/null && qrc=0 || qrc=$?
+	if [ -z "$why" ] && [ "$qrc" -ne 0 ]; then
+		why="QEMU exited with status $qrc$([ "$qrc" -gt 128 ] && echo " (signal $((qrc - 128)); host OOM killer?)")"
+	fi
+	if [ -z "$why" ] && ! grep -aq 'XDRUN DONE' "$CONSOLE"; then
+		why="QEMU exited before the runner finished"
+	fi
 fi
-wait "$QPID" 2>/dev/null || true
 QPID=""
 if [ -n "$TPID" ]; then
 	# the display pipeline ends by itself once QEMU is gone (tail --pid)
