@@ -3,7 +3,7 @@
 # xenfs on top (/proc/xen/privcmd), xl info/dmesg/list -l, a guest created,
 # ballooned, given a vCPU, saved and restored (and still working: it keeps
 # writing and reading back its disk, and answers ping), destroyed.
-# xd-timeout: 600
+# xd-timeout: 900
 g=pc1
 st=$XD_STATE/privcmd
 mkdir -p "$st"
