@@ -46,7 +46,9 @@ modules-all:
 	@set -e; for k in $(installed_kvers); do $(MAKE) -C $(TOP) modules KVER=$$k; done
 
 # In-place build for one kernel (used by DKMS and by `modules`).
-XD_MODULES ?= $(SHIPPED)
+# Target-specific, so that `modules` (above) can default to `all`; the
+# contract and compat prerequisites inherit it.
+kbuild: XD_MODULES ?= $(SHIPPED)
 xd_module_dirs = $(if $(filter all,$(XD_MODULES)),$(patsubst %/Kbuild,%,$(wildcard $(CURDIR)/modules/*/Kbuild)),$(addprefix $(CURDIR)/,$(XD_MODULES)))
 
 kbuild: contract compat
