@@ -82,6 +82,12 @@ demo:
 vm-suite:
 	$(TOP)/scripts/vm/suite.sh
 
+# The hostile-guest suite on both kernels x {ours, intree}, with its table
+# (tests/hostile/README.md; HOSTILE_CASES=all for every case).
+.PHONY: hostile
+hostile:
+	$(TOP)/scripts/hostile.sh
+
 version:
 	@echo $(PACKAGE_VERSION)
 
