@@ -25,6 +25,7 @@ xd_log "images ready after $(($(date +%s) - T0))s; scenarios: $SCENARIOS; $JOBS 
 OUT=$(mktemp -d "$XD_BUILD/suite.XXXXXX")
 pids=()
 # On exit (also when interrupted) stop the boots still running (run.sh kills its QEMU).
+# shellcheck disable=SC2317 # invoked by trap
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
