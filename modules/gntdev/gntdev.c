@@ -541,7 +541,7 @@ static int xd_gntdev_mmap(struct file *filp, struct vm_area_struct *vma)
 		return -EINVAL;
 	/* A private mapping of granted frames never becomes writable. */
 	if (!(vma->vm_flags & VM_SHARED))
-		xd_gntdev_vm_flags_clear(vma, VM_MAYWRITE);
+		xd_vm_flags_clear(vma, VM_MAYWRITE);
 
 	mutex_lock(&f->lock);
 	map = xd_gntdev_find(f, vma->vm_pgoff, vma_pages(vma), false);
@@ -569,10 +569,10 @@ static int xd_gntdev_mmap(struct file *filp, struct vm_area_struct *vma)
 
 	vma->vm_ops = &xd_gntdev_vmops;
 	vma->vm_private_data = map;
-	xd_gntdev_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP);
+	xd_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP);
 	/* Grant PTEs cannot be copied into a child's page tables. */
 	if (xd_gntdev_pv)
-		xd_gntdev_vm_flags_set(vma, VM_DONTCOPY);
+		xd_vm_flags_set(vma, VM_DONTCOPY);
 
 	rc = xd_gntdev_map_grants(map, vma);
 	if (rc)

@@ -118,7 +118,7 @@ static int xd_hcall_mmap(struct file *filp, struct vm_area_struct *vma)
 	 * page is in: if mapping fails, the core unmaps what was inserted and
 	 * the buffer is freed here, never by a close() of the failed VMA.
 	 */
-	xd_privcmd_vm_flags_set(vma, VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	xd_vm_flags_set(vma, VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &xd_hcall_vm_ops;
 	vma->vm_private_data = NULL;
 

@@ -229,7 +229,7 @@ static const struct vm_operations_struct xd_privcmd_vm_ops = {
 int xd_privcmd_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	/* The PTEs cannot be copied into a child: DONTCOPY is essential. */
-	xd_privcmd_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTCOPY |
+	xd_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTCOPY |
 				VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &xd_privcmd_vm_ops;
 	vma->vm_private_data = NULL;

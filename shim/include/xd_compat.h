@@ -79,20 +79,7 @@ static inline void xd_evtchn_close(evtchn_port_t port)
 #include <xen/privcmd.h>
 #include <xen/acpi.h>
 
-/* vma->vm_flags became read-only in 6.3; vm_flags_set() changes it. */
-#ifdef HAVE_PRIVCMD_VM_FLAGS_SET
-static inline void xd_privcmd_vm_flags_set(struct vm_area_struct *vma,
-					   vm_flags_t flags)
-{
-	vm_flags_set(vma, flags);
-}
-#else
-static inline void xd_privcmd_vm_flags_set(struct vm_area_struct *vma,
-					   vm_flags_t flags)
-{
-	vma->vm_flags |= flags;
-}
-#endif
+/* vm_flags: see xd_vm_flags_set() in the gntdev section below. */
 
 /*
  * IOCTL_PRIVCMD_IRQFD and IOCTL_PRIVCMD_IOEVENTFD exist in the uapi of
@@ -151,27 +138,27 @@ static inline int xd_privcmd_gsi_from_sbdf(u32 sbdf)
 #include <linux/mm.h>
 
 /* vma->vm_flags became read-only in 6.3; vm_flags_set()/_clear() change it. */
-#ifdef HAVE_GNTDEV_VM_FLAGS_SET
-static inline void xd_gntdev_vm_flags_set(struct vm_area_struct *vma,
-					  vm_flags_t flags)
+#ifdef HAVE_VM_FLAGS_SET
+static inline void xd_vm_flags_set(struct vm_area_struct *vma,
+				   vm_flags_t flags)
 {
 	vm_flags_set(vma, flags);
 }
 
-static inline void xd_gntdev_vm_flags_clear(struct vm_area_struct *vma,
-					    vm_flags_t flags)
+static inline void xd_vm_flags_clear(struct vm_area_struct *vma,
+				     vm_flags_t flags)
 {
 	vm_flags_clear(vma, flags);
 }
 #else
-static inline void xd_gntdev_vm_flags_set(struct vm_area_struct *vma,
-					  vm_flags_t flags)
+static inline void xd_vm_flags_set(struct vm_area_struct *vma,
+				   vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
 }
 
-static inline void xd_gntdev_vm_flags_clear(struct vm_area_struct *vma,
-					    vm_flags_t flags)
+static inline void xd_vm_flags_clear(struct vm_area_struct *vma,
+				     vm_flags_t flags)
 {
 	vma->vm_flags &= ~flags;
 }

@@ -1,9 +1,0 @@
-// SPDX-License-Identifier: GPL-2.0-only
-/* vma->vm_flags is read-only; vm_flags_set() changes it (6.3). */
-#include <linux/mm.h>
-
-void xd_probe(struct vm_area_struct *vma);
-void xd_probe(struct vm_area_struct *vma)
-{
-	vm_flags_set(vma, VM_IO);
-}
