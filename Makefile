@@ -8,6 +8,7 @@
 #   make check             everything: builds, static checks, unit tests,
 #                          VM suite on the 6.1 and 6.12 Dom0 kernels
 #   make demo              boot Xen in QEMU with our modules and a guest
+#   make bench-modules     the benchmark variant (xdb-*.ko, /dev/xen/*-xd)
 #   make vm-suite          only the VM suite (both kernels, ours and in-tree)
 #
 # DKMS calls the `kbuild` target in its own copy of the tree; it builds the
@@ -41,6 +42,19 @@ modules:
 	@cd $(TOP) && tar -cf - --exclude=generated $(SRC_DIRS) | tar -C $(STAGE) -xf -
 	$(MAKE) -C $(STAGE) kbuild KVER=$(KVER) KDIR=$(KDIR) W=$(W) XD_MODULES="$(or $(XD_MODULES),all)"
 	@echo "built for $(KVER):"; cd $(STAGE) && ls -1 modules/*/*.ko
+
+# The side-by-side benchmark variant of the device modules: xdb-*.ko with
+# devices /dev/xen/<name>-xd, loadable next to the in-tree modules (make
+# bench; shim/include/xd_variant.h).  Never installed.
+BENCH_STAGE = $(TOP)/build/bench-kbuild/$(KVER)
+BENCH_MODULES = modules/evtchn modules/gntdev modules/privcmd
+.PHONY: bench-modules
+bench-modules:
+	@test -n "$(KVER)" || { echo "no kernel headers installed (try: make deps)"; exit 1; }
+	@mkdir -p $(BENCH_STAGE)
+	@cd $(TOP) && tar -cf - --exclude=generated $(SRC_DIRS) | tar -C $(BENCH_STAGE) -xf -
+	$(MAKE) -C $(BENCH_STAGE) kbuild KVER=$(KVER) KDIR=$(KDIR) W=$(W) XD_BENCH=1 XD_MODULES="$(BENCH_MODULES)"
+	@echo "built for $(KVER):"; cd $(BENCH_STAGE) && ls -1 modules/*/*.ko
 
 modules-all:
 	@set -e; for k in $(installed_kvers); do $(MAKE) -C $(TOP) modules KVER=$$k; done

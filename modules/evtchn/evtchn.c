@@ -37,6 +37,7 @@
 #include <asm/xen/hypervisor.h>
 
 #include "xd_compat.h"
+#include "xd_variant.h"
 
 #define XD_EVTCHN_VERSION "1.0.0"
 
@@ -593,7 +594,7 @@ static const struct file_operations xd_evtchn_fops = {
 
 static struct miscdevice xd_evtchn_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
-	.name = "xen/evtchn",
+	.name = XD_DEVNAME("evtchn"),
 	.fops = &xd_evtchn_fops,
 };
 

@@ -51,6 +51,7 @@
 #include <asm/xen/page.h>
 
 #include "xd_compat.h"
+#include "xd_variant.h"
 #include "gntdev-check.h"
 
 #define XD_GNTDEV_VERSION "1.0.0"
@@ -996,7 +997,7 @@ static const struct file_operations xd_gntdev_fops = {
 
 static struct miscdevice xd_gntdev_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
-	.name = "xen/gntdev",
+	.name = XD_DEVNAME("gntdev"),
 	.fops = &xd_gntdev_fops,
 };
 

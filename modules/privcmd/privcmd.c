@@ -47,6 +47,7 @@
 #include <asm/xen/hypercall.h>
 
 #include "xd_compat.h"
+#include "xd_variant.h"
 #include "privcmd.h"
 
 /* Limits of IOCTL_PRIVCMD_DM_OP, under the in-tree parameter names. */
@@ -829,13 +830,13 @@ int xd_privcmd_release(struct inode *inode, struct file *filp)
 
 static struct miscdevice xd_privcmd_dev = {
 	.minor = MISC_DYNAMIC_MINOR,
-	.name = "xen/privcmd",
+	.name = XD_DEVNAME("privcmd"),
 	.fops = &xen_privcmd_fops,
 };
 
 static struct miscdevice xd_hcall_dev = {
 	.minor = MISC_DYNAMIC_MINOR,
-	.name = "xen/hypercall",
+	.name = XD_DEVNAME("hypercall"),
 	.fops = &xd_hcall_fops,
 };
 

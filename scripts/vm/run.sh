@@ -15,6 +15,9 @@
 #   XD_XEN_CMDLINE     replaces the Xen command line
 #   XD_QEMU_CPU        QEMU -cpu (default qemu64,+svm)
 #   XD_QEMU_MEM        QEMU -m in MiB (default 3072; Xen + 1536 MiB Dom0 + guests)
+#   XD_VM_SLOTS        at most this many QEMUs started by run.sh run at once on this
+#                      host (default 2); a boot waits for a free slot (the deadline
+#                      counts from the start of QEMU)
 # The full console goes to build/vm/logs/<UTC-timestamp>-KVER-IMPL/console.log.
 set -eu
 # shellcheck source-path=SCRIPTDIR
@@ -122,6 +125,24 @@ QEMU=(qemu-system-x86_64 -machine q35 -cpu "${XD_QEMU_CPU:-qemu64,+svm}" -smp 2 
 printf '%q ' "${QEMU[@]}" >"$LOGDIR/qemu-cmdline"
 echo >>"$LOGDIR/qemu-cmdline"
 
+# A slot (build/vm/.vm-slots/N, flock): QEMU inherits the lock and holds it while it runs.
+mkdir -p "$XD_BUILD/.vm-slots"
+slot="" waited=""
+while [ -z "$slot" ]; do
+	for i in $(seq 1 "${XD_VM_SLOTS:-2}"); do
+		exec 9>"$XD_BUILD/.vm-slots/$i"
+		if flock -n 9; then
+			slot=$i
+			break
+		fi
+		exec 9>&-
+	done
+	if [ -z "$slot" ]; then
+		[ -n "$waited" ] || xd_log "all ${XD_VM_SLOTS:-2} VM slots busy: waiting"
+		waited=1
+		sleep 5
+	fi
+done
 xd_log "boot $KVER impl=$IMPL scenarios=$SCENARIOS (deadline ${TIMEOUT}s, log $CONSOLE)"
 T0=$(date +%s)
 : >"$CONSOLE"
