@@ -16,8 +16,8 @@
 #   XD_QEMU_CPU        QEMU -cpu (default qemu64,+svm)
 #   XD_QEMU_MEM        QEMU -m in MiB (default 3072; Xen + 1536 MiB Dom0 + guests)
 #   XD_VM_SLOTS        at most this many QEMUs started by run.sh run at once on this
-#                      host (default 2); a boot waits for a free slot (the deadline
-#                      counts from the start of QEMU)
+#                      host, whatever the checkout (default 3); a boot waits for a free
+#                      slot (its deadline counts from the start of QEMU)
 # The full console goes to build/vm/logs/<UTC-timestamp>-KVER-IMPL/console.log.
 set -eu
 # shellcheck source-path=SCRIPTDIR
@@ -125,12 +125,14 @@ QEMU=(qemu-system-x86_64 -machine q35 -cpu "${XD_QEMU_CPU:-qemu64,+svm}" -smp 2 
 printf '%q ' "${QEMU[@]}" >"$LOGDIR/qemu-cmdline"
 echo >>"$LOGDIR/qemu-cmdline"
 
-# A slot (build/vm/.vm-slots/N, flock): QEMU inherits the lock and holds it while it runs.
-mkdir -p "$XD_BUILD/.vm-slots"
+# A slot (/var/tmp/xd-vm-slots/N, flock; host-wide, so that several checkouts share it):
+# QEMU inherits the lock and holds it while it runs.
+SLOTDIR=/var/tmp/xd-vm-slots
+mkdir -p "$SLOTDIR"
 slot="" waited=""
 while [ -z "$slot" ]; do
-	for i in $(seq 1 "${XD_VM_SLOTS:-2}"); do
-		exec 9>"$XD_BUILD/.vm-slots/$i"
+	for i in $(seq 1 "${XD_VM_SLOTS:-3}"); do
+		exec 9>"$SLOTDIR/$i"
 		if flock -n 9; then
 			slot=$i
 			break
@@ -138,7 +140,7 @@ while [ -z "$slot" ]; do
 		exec 9>&-
 	done
 	if [ -z "$slot" ]; then
-		[ -n "$waited" ] || xd_log "all ${XD_VM_SLOTS:-2} VM slots busy: waiting"
+		[ -n "$waited" ] || xd_log "all ${XD_VM_SLOTS:-3} VM slots busy: waiting"
 		waited=1
 		sleep 5
 	fi
