@@ -9,6 +9,9 @@
 #                          VM suite on the 6.1 and 6.12 Dom0 kernels
 #   make demo              boot Xen in QEMU with our modules and a guest
 #   make bench-modules     the benchmark variant (xdb-*.ko, /dev/xen/*-xd)
+#   make bench             ours against in-tree, side by side, one boot per Dom0
+#                          kernel (BENCH_ROUNDS, BENCH_SECONDS, BENCH_ROWS,
+#                          BENCH_KERNELS); results in build/bench/latest/
 #   make vm-suite          only the VM suite (both kernels, ours and in-tree)
 #
 # DKMS calls the `kbuild` target in its own copy of the tree; it builds the
@@ -48,7 +51,10 @@ modules:
 # bench; shim/include/xd_variant.h).  Never installed.
 BENCH_STAGE = $(TOP)/build/bench-kbuild/$(KVER)
 BENCH_MODULES = modules/evtchn modules/gntdev modules/privcmd
-.PHONY: bench-modules
+.PHONY: bench-modules bench
+bench:
+	BENCH_ROUNDS="$(BENCH_ROUNDS)" BENCH_SECONDS="$(BENCH_SECONDS)" BENCH_ROWS="$(BENCH_ROWS)" \
+		BENCH_KERNELS="$(BENCH_KERNELS)" $(TOP)/scripts/bench/bench.sh
 bench-modules:
 	@test -n "$(KVER)" || { echo "no kernel headers installed (try: make deps)"; exit 1; }
 	@mkdir -p $(BENCH_STAGE)

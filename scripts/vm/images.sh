@@ -6,6 +6,10 @@
 #                                    + headers + module subsets + the project via DKMS)
 #   dom0-KVER.cpio.gz                Dom0 initramfs per kernel (no toolchain, no other kernel)
 #   guest-base/KVER/                 guest tree: busybox-static + frontends (packed per run)
+#   bench/dom0-extra.cpio.gz         only with XD_BENCH_IMAGES=1 (make bench): fio, iperf3,
+#                                    qemu-system-xen for Dom0, appended to its initramfs
+#   bench/guest/                     only with XD_BENCH_IMAGES=1: fio + iperf3 and their
+#                                    shared libraries for the guest (/xb/{bin,lib})
 #
 # Every stage is cached with a stamp keyed on a hash of its inputs (package
 # versions, the stage's own code, the previous stage's hash, sources).
@@ -309,6 +313,52 @@ build_guest_base() {
 	[ "$(wc -l <"$dir/lib/modules/load-order")" -ge 2 ] || xd_die "guest frontends not found for $k"
 }
 
+# Benchmark extras (make bench, XD_BENCH_IMAGES=1): a copy of the base tree gets
+# BENCH_PKGS; the files that appeared are packed as a cpio appended to the Dom0
+# initramfs by the benchmark only (the normal images do not change), and fio/iperf3
+# with their shared-library closure go to a guest tree copied into the guest initramfs
+# at /xb (run with LD_LIBRARY_PATH=/xb/lib).
+BENCH_PKGS="fio iperf3 qemu-system-xen"
+build_bench_extra() {
+	local tmp=$XD_BUILD/bench-root.new out=$XD_BUILD/bench b l
+	remove_tree "$tmp"
+	xd_log "bench: copying the base tree"
+	cp -a "$BASE" "$tmp"
+	(cd "$tmp" && find . -xdev ! -type d | LC_ALL=C sort) >"$XD_BUILD/bench-before.lst"
+	chroot_prepare "$tmp"
+	xd_log "bench: chroot apt-get install $BENCH_PKGS"
+	in_chroot "$tmp" sh -c "apt-get update -q && apt-get install -y -q --no-install-recommends $BENCH_PKGS && apt-get clean" \
+		>"$XD_BUILD/bench-apt.log" 2>&1 || {
+		tail -n 30 "$XD_BUILD/bench-apt.log" >&2
+		xd_die "apt-get install of $BENCH_PKGS failed"
+	}
+	in_chroot "$tmp" sh -c 'ldd /usr/bin/fio /usr/bin/iperf3' |
+		awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/lib64\// {print $1}' | LC_ALL=C sort -u \
+		>"$XD_BUILD/bench-guest-libs.lst"
+	chroot_release "$tmp"
+	rm -rf "$out.new"
+	mkdir -p "$out.new/guest/xb/bin" "$out.new/guest/xb/lib" "$out.new/guest/lib64"
+	# Dom0: new files (no package database, docs or caches), plus the loader cache.
+	(cd "$tmp" && find . -xdev ! -type d | LC_ALL=C sort) |
+		LC_ALL=C comm -13 "$XD_BUILD/bench-before.lst" - |
+		grep -vE '^\./(var/lib/(dpkg|apt)|var/cache|var/log|usr/share/(doc|man|locale|info)|usr/lib/python3|usr/bin/python3)' |
+		{
+			cat
+			echo ./etc/ld.so.cache
+		} | (cd "$tmp" && cpio -o -H newc --quiet) | $GZ >"$out.new/dom0-extra.cpio.gz"
+	# Guest: fio, iperf3 and their libraries (flat), the loader at its PT_INTERP path.
+	cp "$tmp/usr/bin/fio" "$tmp/usr/bin/iperf3" "$out.new/guest/xb/bin/"
+	while read -r l; do
+		b=$(basename "$l")
+		cp -L "$tmp$l" "$out.new/guest/xb/lib/$b"
+		case "$l" in /lib64/*) cp -L "$tmp$l" "$out.new/guest/lib64/$b" ;; esac
+	done <"$XD_BUILD/bench-guest-libs.lst"
+	remove_tree "$tmp"
+	rm -rf "$out"
+	mv "$out.new" "$out"
+	xd_log "bench extras: Dom0 $(du -m "$out/dom0-extra.cpio.gz" | cut -f1) MB packed, guest $(du -sm "$out/guest" | cut -f1) MB"
+}
+
 # ---------------------------------------------------------------- main
 GZ="gzip -1"
 command -v pigz >/dev/null && GZ="pigz -1"
@@ -389,4 +439,13 @@ for k in "${KERNELS[@]}"; do
 		stamp_set "dom0-$k" "$h"
 	fi
 done
+if [ -n "${XD_BENCH_IMAGES:-}" ]; then
+	h=$(xd_hash "$h_base" "$(declare -f build_bench_extra)" "$BENCH_PKGS" "$(xd_pkgver fio)" \
+		"$(xd_pkgver iperf3)" "$(xd_pkgver qemu-system-xen)")
+	if ! stamp_ok bench "$h" || [ ! -s "$XD_BUILD/bench/dom0-extra.cpio.gz" ]; then
+		xd_log "stage bench extras ($BENCH_PKGS)"
+		build_bench_extra
+		stamp_set bench "$h"
+	fi
+fi
 xd_log "images ready in $(($(date +%s) - T0)) s"

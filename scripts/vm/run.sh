@@ -15,6 +15,8 @@
 #   XD_XEN_CMDLINE     replaces the Xen command line
 #   XD_QEMU_CPU        QEMU -cpu (default qemu64,+svm)
 #   XD_QEMU_MEM        QEMU -m in MiB (default 3072; Xen + 1536 MiB Dom0 + guests)
+#   XD_EXTRA_INITRD    space-separated cpio(.gz) archives appended to the Dom0 initramfs
+#                      after the overlay (make bench: xdb-*.ko, fio, qemu-system-xen)
 #   XD_VM_SLOTS        at most this many QEMUs started by run.sh run at once on this
 #                      host, whatever the checkout (default 3); a boot waits for a free
 #                      slot (its deadline counts from the start of QEMU)
@@ -100,7 +102,8 @@ pack "$groot" >"$ov/xd/guest/initrd.gz"
 
 pack "$ov" >"$LOGDIR/overlay.cpio.gz"
 INITRD=$WORK/initrd.cpio.gz
-cat "$DOM0" "$LOGDIR/overlay.cpio.gz" >"$INITRD"
+# shellcheck disable=SC2086 # a list of paths
+cat "$DOM0" "$LOGDIR/overlay.cpio.gz" ${XD_EXTRA_INITRD:-} >"$INITRD"
 
 # ---------------------------------------------------------------- boot
 XEN_CMDLINE=${XD_XEN_CMDLINE:-dom0_mem=1536M,max:1536M console=com1 com1=115200,8n1 noreboot loglvl=all guest_loglvl=all}

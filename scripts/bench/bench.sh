@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make bench: one VM boot per Dom0 kernel (in parallel), each measuring every row for
+# the in-tree module and for ours side by side, A/B alternating over several rounds
+# (tests/vm/extra/bench.sh; method: /work/shared/benchmarks.md). Then the report
+# (scripts/bench/report.sh): per row the raw medians, the median of the per-round
+# ratios ours/in-tree with min-max and whether ours is ahead; CSV, PNG, summary in
+# build/bench/<UTC-time>/ and build/bench/latest.
+#
+# Knobs (environment or make variables):
+#   BENCH_ROUNDS=N      rounds per row (default 5)
+#   BENCH_SECONDS=S     seconds per micro / fio / iperf3 measurement (default 3)
+#   BENCH_ROWS=P,P      only rows matching these shell patterns (e.g. 'gntdev-*,xl-*')
+#   BENCH_KERNELS="k k" Dom0 kernels (default: scripts/vm/kernels.sh)
+#   BENCH_SERIAL=1      boot the kernels one after the other instead of in parallel
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR/../vm
+. "$top/scripts/vm/common.sh"
+
+ROUNDS=${BENCH_ROUNDS:-5}
+SECS=${BENCH_SECONDS:-3}
+ROWS=${BENCH_ROWS:-}
+case "$ROUNDS$SECS" in *[!0-9]*) xd_die "BENCH_ROUNDS and BENCH_SECONDS must be integers" ;; esac
+case "$ROWS" in *[!a-zA-Z0-9_,*?.+\ -]*) xd_die "bad BENCH_ROWS '$ROWS'" ;; esac
+ROWS=$(echo "$ROWS" | tr ', ' '++')
+if [ -n "${BENCH_KERNELS:-}" ]; then
+	read -r -a KERNELS <<<"$BENCH_KERNELS"
+else
+	mapfile -t KERNELS < <(xd_kernels)
+fi
+[ "${#KERNELS[@]}" -gt 0 ] || xd_die "no kernels"
+
+OUT=$top/build/bench/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+ln -sfn "$(basename "$OUT")" "$top/build/bench/latest"
+xd_log "bench: kernels ${KERNELS[*]}, $ROUNDS rounds, $SECS s per measurement, rows ${ROWS:-all}; results in $OUT"
+
+"$top/scripts/vm/deps.sh"
+command -v gnuplot >/dev/null || xd_log "WARNING: no gnuplot (make deps installs gnuplot-nox): no PNG"
+# the same kernel set as the test boots (images are built for the whole set)
+ks=$(xd_kernels | xargs)
+for k in "${KERNELS[@]}"; do
+	case " $ks " in *" $k "*) ;; *) ks="$ks $k" ;; esac
+done
+XD_BENCH_IMAGES=1 XD_KERNELS=$ks "$top/scripts/vm/images.sh" || xd_die "image build failed"
+
+# ours: the side-by-side build of the device modules, per kernel, in a cpio appended to
+# the Dom0 initramfs with the guest's fio/iperf3 tree
+for k in "${KERNELS[@]}"; do
+	make -s -C "$top" bench-modules KVER="$k" >"$OUT/bench-modules-$k.log" 2>&1 || {
+		tail -n 20 "$OUT/bench-modules-$k.log" >&2
+		xd_die "make bench-modules KVER=$k failed"
+	}
+	x=$OUT/extra-$k
+	rm -rf "$x"
+	mkdir -p "$x/xd/bench/modules"
+	cp "$top"/build/bench-kbuild/"$k"/modules/*/xdb-*.ko "$x/xd/bench/modules/"
+	cp -a "$XD_BUILD/bench/guest" "$x/xd/bench/guest"
+	(cd "$x" && find . -print0 | LC_ALL=C sort -z | cpio -0 -o -H newc --quiet) | gzip -1 >"$OUT/extra-$k.cpio.gz"
+	rm -rf "$x"
+done
+
+# More memory than the test boots: the Dom0 tree with qemu/fio is larger, the bench
+# guest has 1 GiB (its fio library closure), the RAM disk 256 MiB.
+boot() {
+	local k=$1 log=$OUT/run-$1.log dir
+	XD_NO_BUILD=1 XD_QEMU_MEM=4608 \
+		XD_XEN_CMDLINE="dom0_mem=2560M,max:2560M console=com1 com1=115200,8n1 noreboot loglvl=all guest_loglvl=all" \
+		XD_EXTRA_INITRD="$XD_BUILD/bench/dom0-extra.cpio.gz $OUT/extra-$k.cpio.gz" \
+		XD_DOM0_CMDLINE="xd.bench.rounds=$ROUNDS xd.bench.seconds=$SECS${ROWS:+ xd.bench.rows=$ROWS}" \
+		"$top/scripts/vm/run.sh" "$k" intree bench >"$log" 2>&1 || true
+	dir=$(sed -n 's/.*log \(.*\)\/console.log).*/\1/p' "$log" | tail -n1)
+	if [ -n "$dir" ] && [ -f "$dir/console.log" ]; then
+		tr -d '\r' <"$dir/console.log" >"$OUT/console-$k.log"
+	else
+		xd_log "bench: no console log for $k (see $log)"
+	fi
+}
+pids=()
+for k in "${KERNELS[@]}"; do
+	if [ -n "${BENCH_SERIAL:-}" ]; then
+		boot "$k"
+	else
+		boot "$k" &
+		pids+=($!)
+		sleep 20
+	fi
+done
+for p in "${pids[@]}"; do wait "$p" || true; done
+for k in "${KERNELS[@]}"; do
+	grep -E '^(PASS|FAIL)|^vm:' "$OUT/run-$k.log" | sed "s/^/  /" >&2 || true
+done
+
+"$top/scripts/bench/report.sh" "$OUT" "${KERNELS[@]}"
