@@ -32,7 +32,8 @@ if [ -z "$kernels" ]; then
 	kernels=$("$top/scripts/vm/kernels.sh")
 fi
 
-pkgs="gcc make perl sparse cpio xz-utils kmod binutils linux-libc-dev"
+# gnuplot-nox: the chart of `make bench`
+pkgs="gcc make perl sparse cpio xz-utils kmod binutils linux-libc-dev gnuplot-nox"
 for k in $kernels; do
 	pkgs="$pkgs linux-headers-$k"
 done

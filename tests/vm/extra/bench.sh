@@ -124,6 +124,16 @@ xb_row() {
 	selected "$row" || return 0
 	xb ROW "$row $unit $better $sides $what"
 	grp=${row%%-*}
+	# micro rows: one unrecorded run per side first (first-use effects: page tables,
+	# grant-table frames, caches)
+	case "$grp" in
+	evtchn | gntdev | privcmd)
+		for s in ${sides//,/ }; do
+			[ "$s" != ours ] || [ -n "$OURS_OK" ] || continue
+			"$fn" "$s" 0 "$@" >/dev/null 2>&1
+		done
+		;;
+	esac
 	for r in $(seq 1 "$ROUNDS"); do
 		order=${sides//,/ }
 		[ $((r % 2)) -eq 1 ] || order=$(echo "$order" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}')
@@ -165,17 +175,31 @@ xb_row privcmd-hcall calls/s hi intree,ours "privcmd IOCTL_PRIVCMD_HYPERCALL (xe
 xb_row privcmd-mmapbatch pages/s hi intree,ours "privcmd mmap + MMAPBATCH_V2 of 1024 frames + munmap" m_privcmd_batch
 
 # ---------------------------------------------------------------- toolstack rows
-# xl create to GUEST-READY of the harness guest (disk + network on the in-tree backends).
+# A lean 256 MiB guest (the harness' kernel and initramfs, no disk, no vif: the
+# toolstack's own work and the guest boot, not the hotplug scripts) for xl create and
+# xl save / xl restore.
+lean_cfg() {
+	cat <<-EOF
+		name = "$1"
+		type = "pv"
+		kernel = "$XD_DIR/guest/vmlinuz"
+		ramdisk = "$XD_DIR/guest/initrd.gz"
+		extra = "console=hvc0 xd.id=9 xd.name=$1 xd.noload=xen-blkfront,xen-netfront"
+		memory = 256
+		vcpus = 1
+		on_poweroff = "destroy"
+		on_reboot = "destroy"
+		on_crash = "destroy"
+	EOF
+}
+
+# xl create to GUEST-READY on the guest's console.
 m_xl_create() {
-	local side=$1 name=xbc cfg=/tmp/xd-guest-xbc.cfg log t0 t1 pid line
+	local side=$1 name=xbc log t0 t1 pid line tfd
 	log=$(xd_guest_log "$name")
 	rm -f "$log"
 	t0=$(now)
-	if [ "$side" = ours ]; then
-		xb_timed ours timeout 120 xl create "$cfg" >/dev/null || return 1
-	else
-		xb_timed intree timeout 120 xl create "$cfg" >/dev/null || return 1
-	fi
+	xb_timed "$side" timeout 120 xl create /tmp/xb-xbc.cfg >/dev/null || return 1
 	echo "$XB_PROOF" >/tmp/xb-proof
 	xd_wait_for 30 test -f "$log" || return 1
 	exec {tfd}< <(timeout 180 tail -F -n +1 "$log" 2>/dev/null)
@@ -192,15 +216,9 @@ m_xl_create() {
 	awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", b - a}'
 }
 if any_selected xl-create; then
-	# a config written by the harness, the guest destroyed at once: reused every round
-	if xd_guest_start xbc >/dev/null && xd_guest_wait xbc GUEST-READY 180; then
-		timeout 60 xl destroy xbc
-		xd_wait_for 30 sh -c '! xl list xbc'
-		xb_row xl-create s lo intree,ours "xl create to GUEST-READY (guest with disk and network)" m_xl_create
-	else
-		xb ERR "xl-create - 0 harness guest did not start: $(xd_guest_dump xbc 10 | tr '\n' ' ')"
-	fi
-	xd_guest_destroy xbc
+	lean_cfg xbc >/tmp/xb-xbc.cfg
+	xb_row xl-create s lo intree,ours "xl create to GUEST-READY (256 MiB guest, no disk/vif)" m_xl_create
+	! xd_guest_exists xbc || timeout 60 xl destroy xbc
 fi
 
 # xl save / xl restore of a running 256 MiB guest (saved to tmpfs)
@@ -212,19 +230,20 @@ m_xl_restore() {
 	xb_timed "$1" timeout 300 xl restore /tmp/xbsr.save && echo "$XB_PROOF" >/tmp/xb-proof
 	rm -f /tmp/xbsr.save
 }
-# One row function doing save then restore, so that the guest is running between
-# measurements; the two times go to two rows.
+# Save then restore, so that the guest is running between measurements; the two times
+# go to two rows.
 m_xl_saverestore() {
 	local s r
 	s=$(m_xl_save "$1") || return 1
 	cp /tmp/xb-proof /tmp/xb-proof-save 2>/dev/null
 	r=$(m_xl_restore "$1") || return 1
-	xb_ping_guest || { echo "guest does not answer ping after restore" >&2; return 1; }
+	xd_guest_exists xbsr || { echo "guest gone after restore" >&2; return 1; }
 	echo "$s $r"
 }
-xb_ping_guest() { xd_wait_for 20 xd_ping -c 1 -W 1 "$(xd_guest_ip xbsr)"; }
 if any_selected xl-save xl-restore; then
-	if xd_guest_start xbsr >/dev/null && xd_guest_wait xbsr GUEST-READY 180; then
+	lean_cfg xbsr >/tmp/xb-xbsr.cfg
+	rm -f "$(xd_guest_log xbsr)"
+	if timeout 120 xl create /tmp/xb-xbsr.cfg >/dev/null && xd_guest_wait xbsr GUEST-READY 240; then
 		xb ROW "xl-save s lo intree,ours xl save of a running 256 MiB guest (to tmpfs)"
 		xb ROW "xl-restore s lo intree,ours xl restore of that guest"
 		for r in $(seq 1 "$ROUNDS"); do
@@ -244,9 +263,9 @@ if any_selected xl-save xl-restore; then
 			done
 		done
 	else
-		xb ERR "xl-save - 0 harness guest did not start: $(xd_guest_dump xbsr 10 | tr '\n' ' ')"
+		xb ERR "xl-save - 0 guest did not start: $(xd_guest_dump xbsr 10 | tr '\n' ' ')"
 	fi
-	xd_guest_destroy xbsr
+	! xd_guest_exists xbsr || timeout 60 xl destroy xbsr
 	rm -f /tmp/xbsr.save
 fi
 
@@ -329,36 +348,62 @@ if [ -n "${GUEST_OK:-}" ]; then
 		fi
 	fi
 
-	# fio: terse v3 fields: 7 read KiB/s, 8 read IOPS, 48 write KiB/s, 49 write IOPS
-	FIO_COMMON="--direct=1 --ioengine=libaio --runtime=$SECS --time_based --size=240M --output-format=terse --terse-version=3 --name=xb"
-	fio_val() { awk -F';' -v f="$1" -v d="$2" 'NF > 50 {printf "%.1f\n", $f / d; ok = 1} END {exit !ok}'; }
-	m_blk() {
-		local side=$1 args=$3 field=$4 div=$5 out
-		# shellcheck disable=SC2086 # word lists
-		case "$side" in
-		local) out=$(fio $FIO_COMMON --filename=/dev/ram0 $args) ;;
-		intree) out=$(gcmd $((SECS * 4 + 120)) "fio $FIO_COMMON --filename=/dev/xvda $args") ;;
-		qdisk) out=$(gcmd $((SECS * 4 + 120)) "fio $FIO_COMMON --filename=/dev/xvdc $args") ;;
-		*) return 1 ;;
-		esac
-		printf '%s\n' "$out" | fio_val "$field" "$div" || { printf '%s\n' "$out" | tail -n 3 >&2; return 1; }
-	}
-	# Dom0-local runs with the guest paused (its agent polls once a second).
+	# fio: all selected block jobs in one fio run per side and round (one start of fio
+	# and its libraries), one after the other (stonewall), --output-format=terse v3:
+	# field 3 job name, 7 read KiB/s, 8 read IOPS, 48 write KiB/s, 49 write IOPS.
+	# name:row:rw:bs:iodepth:field:divisor:unit:what
+	BLK_JOBS="r1:blk-randread-4k-qd1:randread:4k:1:8:1:IOPS:fio_4_KiB_randread_QD1
+	r32:blk-randread-4k-qd32:randread:4k:32:8:1:IOPS:fio_4_KiB_randread_QD32
+	w1:blk-randwrite-4k-qd1:randwrite:4k:1:49:1:IOPS:fio_4_KiB_randwrite_QD1
+	w32:blk-randwrite-4k-qd32:randwrite:4k:32:49:1:IOPS:fio_4_KiB_randwrite_QD32
+	sr:blk-seqread-1m:read:1M:8:7:1024:MiB/s:fio_1_MiB_sequential_read_QD8
+	sw:blk-seqwrite-1m:write:1M:8:48:1024:MiB/s:fio_1_MiB_sequential_write_QD8"
+	# Sides: in-tree blkback (xvda), QEMU qdisk (xvdc), Dom0 itself on the RAM disk.
+	# Our blkback, once it ships, is one more side, "ours", with hooks like these
+	# (backends cannot be loaded side by side: swap with no vbd attached):
+	#   side_enter_blk_ours() { xl block-detach xbg xvda; xl block-detach xbg xvdb
+	#       rmmod xen-blkback; insmod /xd/bench/modules/xen-blkback.ko
+	#       xl block-attach xbg "$(xd_disk_spec xvda rw /dev/ram0)"; }
+	#   side_leave_blk_ours() { the same back to the in-tree module; }
+	# and a case "ours) dev=/dev/xvda" in blk_run. Net rows likewise (network-detach).
+	BLK_SIDES="intree qdisk local"
 	side_enter_blk_local() { xl pause xbg; }
 	side_leave_blk_local() { xl unpause xbg; }
-	# Our blkback, once it ships, is one more side, "ours", with hooks like these
-	# (backends cannot be loaded side by side; the swap happens with no vbd attached):
-	#   side_enter_blk_ours() { xl block-detach xbg xvda; xl block-detach xbg xvdb; rmmod xen-blkback;
-	#       insmod /xd/bench/modules/xen-blkback.ko; xl block-attach xbg '<xvda spec>'; ...; }
-	#   side_leave_blk_ours() { the same, back to the in-tree module; }
-	# and "ours" added to BLK_SIDES. Net rows likewise with xl network-detach/attach.
-	BLK_SIDES=intree,qdisk,local
-	xb_row blk-randread-4k-qd1 IOPS hi "$BLK_SIDES" "fio 4 KiB randread QD1 (guest; local = Dom0 on the RAM disk)" m_blk "--rw=randread --bs=4k --iodepth=1" 8 1
-	xb_row blk-randread-4k-qd32 IOPS hi "$BLK_SIDES" "fio 4 KiB randread QD32" m_blk "--rw=randread --bs=4k --iodepth=32" 8 1
-	xb_row blk-randwrite-4k-qd1 IOPS hi "$BLK_SIDES" "fio 4 KiB randwrite QD1" m_blk "--rw=randwrite --bs=4k --iodepth=1" 49 1
-	xb_row blk-randwrite-4k-qd32 IOPS hi "$BLK_SIDES" "fio 4 KiB randwrite QD32" m_blk "--rw=randwrite --bs=4k --iodepth=32" 49 1
-	xb_row blk-seqread-1m MiB/s hi "$BLK_SIDES" "fio 1 MiB sequential read QD8" m_blk "--rw=read --bs=1M --iodepth=8" 7 1024
-	xb_row blk-seqwrite-1m MiB/s hi "$BLK_SIDES" "fio 1 MiB sequential write QD8" m_blk "--rw=write --bs=1M --iodepth=8" 48 1024
+	blk_run() {
+		local side=$1 args=$2 common
+		common="--direct=1 --ioengine=libaio --runtime=$SECS --time_based --size=240M --output-format=terse --terse-version=3"
+		# shellcheck disable=SC2086 # word lists
+		case "$side" in
+		local) fio $common --filename=/dev/ram0 $args ;;
+		intree) gcmd $((SECS * 20 + 180)) "fio $common --filename=/dev/xvda $args" ;;
+		qdisk) gcmd $((SECS * 20 + 180)) "fio $common --filename=/dev/xvdc $args" ;;
+		*) return 1 ;;
+		esac
+	}
+	blk_args="" blk_table=""
+	for j in $BLK_JOBS; do
+		IFS=: read -r name row rw bs qd field div unit what <<<"$j"
+		selected "$row" || continue
+		blk_args="$blk_args --name=$name --stonewall --rw=$rw --bs=$bs --iodepth=$qd"
+		blk_table="$blk_table $name:$row:$field:$div"
+		xb ROW "$row $unit hi ${BLK_SIDES// /,} ${what//_/ } (guest; local: Dom0 on the RAM disk)"
+	done
+	if [ -n "$blk_args" ]; then
+		for r in $(seq 1 "$ROUNDS"); do
+			order=$BLK_SIDES
+			[ $((r % 2)) -eq 1 ] || order=$(echo "$order" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}')
+			for s in $order; do
+				! declare -F "side_enter_blk_$s" >/dev/null || "side_enter_blk_$s"
+				blk_run "$s" "$blk_args" >/tmp/xb-fio.out 2>&1
+				! declare -F "side_leave_blk_$s" >/dev/null || "side_leave_blk_$s"
+				awk -F';' -v t="$blk_table" -v s="$s" -v r="$r" '
+					BEGIN { n = split(t, a, " "); for (i = 1; i <= n; i++) { split(a[i], b, ":"); row[b[1]] = b[2]; f[b[1]] = b[3]; d[b[1]] = b[4] } }
+					NF > 50 && ($3 in row) { printf "XDBENCH %s %s %s %.1f\n", row[$3], s, r, $(f[$3]) / d[$3]; done[$3] = 1 }
+					END { for (j in row) if (!(j in done)) printf "XDBERR %s %s %s no fio result\n", row[j], s, r }' /tmp/xb-fio.out
+				grep -q ';' /tmp/xb-fio.out || xb INFO "fio $s round $r: $(tail -n 5 /tmp/xb-fio.out | tr '\n' ' ' | cut -c1-300)"
+			done
+		done
+	fi
 
 	# iperf3, the guest is the client; -R: Dom0 sends
 	m_net() {

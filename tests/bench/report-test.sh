@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# tests/bench/report-test.sh: scripts/bench/report.sh on a synthetic console log with
+# known values (medians, per-round ratios, verdicts, in-tree-only rows, proofs).
+# Prints PASS/FAIL lines; exit status 0 only if all passed. No VM needed.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+nfail=0
+check() {
+	local name=$1 want=$2 got=$3
+	if [ "$got" = "$want" ]; then
+		echo "PASS bench-report/$name"
+	else
+		echo "FAIL bench-report/$name: got '$got', want '$want'"
+		nfail=$((nfail + 1))
+	fi
+}
+cat >"$t/console-K.log" <<'LOG'
+XDBINFO bench kernel=K rounds=3 seconds=1 rows=all
+XDBINFO xen 4.17.9 cpus=2
+XDBROW thr x/s hi intree,ours a throughput row
+XDBENCH thr intree 1 100
+XDBENCH thr ours 1 110
+XDBENCH thr ours 2 90
+XDBENCH thr intree 2 100
+XDBENCH thr intree 3 200
+XDBENCH thr ours 3 260
+XDBROW lat us lo intree,ours a latency row
+XDBENCH lat intree 1 10
+XDBENCH lat ours 1 12
+XDBENCH lat ours 2 11
+XDBENCH lat intree 2 10
+XDBERR lat ours 3 something broke
+XDBROW blk IOPS hi intree,qdisk,local backend row
+XDBENCH blk intree 1 100
+XDBENCH blk qdisk 1 50
+XDBENCH blk local 1 300
+XDBROW xs s lo intree,ours toolstack row
+XDBENCH xs intree 1 4
+XDBENCH xs ours 1 3
+XDBPROOF xs intree 1 xdb_privcmd=0 xdb_evtchn=0 xdb_gntdev=0
+XDBPROOF xs ours 1 xdb_privcmd=2 xdb_evtchn=1 xdb_gntdev=0
+XDBROW xu s lo intree,ours unproven row
+XDBENCH xu intree 1 4
+XDBENCH xu ours 1 3
+XDBPROOF xu ours 1 xdb_privcmd=0 xdb_evtchn=0 xdb_gntdev=0
+LOG
+"$top/scripts/bench/report.sh" "$t" K >"$t/out" 2>&1
+r() { awk -F, -v row="$1" -v f="$2" '$2 == row {print $f}' "$t/results.csv"; }
+# thr: ratios 1.1, 0.9, 1.3 -> median 1.1, min 0.9, max 1.3; medians 100 / 110
+check thr-median-intree 100 "$(r thr 5)"
+check thr-median-ours 110 "$(r thr 6)"
+check thr-ratio "1.1 0.9 1.3" "$(r thr 7) $(r thr 8) $(r thr 9)"
+check thr-verdict ahead "$(r thr 11)"
+# lat: ratios 1.2, 1.1 (round 3 failed) -> median 1.15: lower is better, so behind
+check lat-ratio-rounds "2" "$(r lat 10)"
+check lat-verdict BEHIND "$(r lat 11)"
+check lat-errors 1 "$(r lat 14)"
+check blk-intree-only "in-tree only (ours not shipped yet)" "$(r blk 11)"
+check blk-others "qdisk 50.0 (0.50x [0.50-0.50]); local 300 (3.00x [3.00-3.00])" "$(r blk 12)"
+check xs-proof "ours in use (xdb_privcmd refcount up to 2)" "$(r xs 13)"
+check xu-unproven "UNPROVEN: ours not in use or in-tree run touched ours" "$(r xu 13)"
+check raw-lines 17 "$(($(wc -l <"$t/raw.csv") - 1))"
+check table-has-xen 1 "$(grep -c 'Xen 4.17.9' "$t/table.md")"
+if command -v gnuplot >/dev/null; then
+	check chart-png 1 "$(file -b "$t/chart.png" 2>/dev/null | grep -c PNG)"
+fi
+[ "$nfail" -eq 0 ] || cat "$t/out"
+exit $((nfail > 0))
