@@ -10,7 +10,7 @@
 #
 # Knobs (environment or make variables):
 #   BENCH_ROUNDS=N      rounds per row (default 5)
-#   BENCH_SECONDS=S     seconds per micro / fio / iperf3 measurement (default 3)
+#   BENCH_SECONDS=S     seconds per micro / fio / iperf3 measurement (default 2)
 #   BENCH_ROWS=P,P      only rows matching these shell patterns (e.g. 'gntdev-*,xl-*')
 #   BENCH_KERNELS="k k" Dom0 kernels (default: scripts/vm/kernels.sh)
 #   BENCH_SERIAL=1      boot the kernels one after the other instead of in parallel
@@ -20,7 +20,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/scripts/vm/common.sh"
 
 ROUNDS=${BENCH_ROUNDS:-5}
-SECS=${BENCH_SECONDS:-3}
+SECS=${BENCH_SECONDS:-2}
 ROWS=${BENCH_ROWS:-}
 case "$ROUNDS$SECS" in *[!0-9]*) xd_die "BENCH_ROUNDS and BENCH_SECONDS must be integers" ;; esac
 case "$ROWS" in *[!a-zA-Z0-9_,*?.+\ -]*) xd_die "bad BENCH_ROWS '$ROWS'" ;; esac

@@ -13,7 +13,7 @@
 #
 # Kernel command line knobs (set by scripts/bench/bench.sh):
 #   xd.bench.rounds=N   rounds (default 5)
-#   xd.bench.seconds=S  seconds per micro/fio/iperf3 measurement (default 3)
+#   xd.bench.seconds=S  seconds per micro/fio/iperf3 measurement (default 2)
 #   xd.bench.rows=P+P   only rows matching one of these shell patterns (default all)
 # Output (console):
 #   XDBROW <row> <unit> <hi|lo> <side,side,...> <what>
@@ -32,7 +32,7 @@ param() { sed -n "s/.*\(^\| \)$1=\([^ ]*\).*/\2/p" /proc/cmdline; }
 ROUNDS=$(param xd.bench.rounds)
 ROUNDS=${ROUNDS:-5}
 SECS=$(param xd.bench.seconds)
-SECS=${SECS:-3}
+SECS=${SECS:-2}
 ROWS=$(param xd.bench.rows)
 ROWS=${ROWS//+/ }
 BX=/xd/progs/bench-xen
@@ -130,7 +130,7 @@ xb_row() {
 	evtchn | gntdev | privcmd)
 		for s in ${sides//,/ }; do
 			[ "$s" != ours ] || [ -n "$OURS_OK" ] || continue
-			"$fn" "$s" 0 "$@" >/dev/null 2>&1
+			SECS=1 "$fn" "$s" 0 "$@" >/dev/null 2>&1
 		done
 		;;
 	esac
@@ -310,17 +310,33 @@ if any_selected $GUEST_ROWS && [ -d "$XB/guest" ]; then
 	IPERF_PID=$!
 	echo 0 >/tmp/xbweb/.n
 	PLOOP=$(losetup -f --show -r /tmp/xbpay.tar)
-	XD_GUEST_CMDLINE="" xd_guest_start xbg "memory = 1024" \
-		"disk = ['$(xd_disk_spec xvda rw /dev/ram0)', '$(xd_disk_spec xvdb ro "$PLOOP")', 'format=raw,vdev=xvdc,access=rw,backendtype=qdisk,target=/dev/ram0']" \
-		>/tmp/xbg-start.log 2>&1
+	QDISK="'format=raw,vdev=xvdc,access=rw,backendtype=qdisk,target=/dev/ram0'"
+	BLK_SIDES="intree qdisk local"
+	xbg_start() {
+		XD_GUEST_CMDLINE="" xd_guest_start xbg "memory = 1024" \
+			"disk = ['$(xd_disk_spec xvda rw /dev/ram0)', '$(xd_disk_spec xvdb ro "$PLOOP")'$1]" \
+			>/tmp/xbg-start.log 2>&1
+	}
 	GLOG=$(xd_guest_log xbg)
-	if xd_guest_wait xbg XBG-AGENT-UP 300; then
-		xb INFO "bench guest up: $(grep -a -m1 GUEST-DISK "$GLOG" | tr -d '\r'); backends $(cd /sys/bus/xen-backend/devices 2>/dev/null && echo *)"
+	GUEST_OK=""
+	if xbg_start ", $QDISK" && xd_guest_wait xbg XBG-AGENT-UP 300; then
 		GUEST_OK=1
 	else
-		xb ERR "guest - 0 bench guest did not start: $(cat /tmp/xbg-start.log; xd_guest_dump xbg 15 | tr '\n' ' ')"
-		GUEST_OK=""
+		xb ERR "guest - 0 bench guest with a qdisk disk did not start: $(cat /tmp/xbg-start.log; xd_guest_dump xbg 15 | tr '\n' ' ')"
+		for f in /var/log/xen/qemu-dm-xbg.log*; do
+			[ -f "$f" ] && xb INFO "$f: $(tail -n 15 "$f" | tr '\n' ' ' | cut -c1-1500)"
+		done
+		xd_guest_destroy xbg
+		# without QEMU: in-tree blkback and Dom0-local only
+		BLK_SIDES="intree local"
+		if xbg_start "" && xd_guest_wait xbg XBG-AGENT-UP 300; then
+			GUEST_OK=1
+		else
+			xb ERR "guest - 0 bench guest did not start: $(cat /tmp/xbg-start.log; xd_guest_dump xbg 15 | tr '\n' ' ')"
+		fi
 	fi
+	[ -z "$GUEST_OK" ] ||
+		xb INFO "bench guest up: $(grep -a -m1 GUEST-DISK "$GLOG" | tr -d '\r'); backends $(cd /sys/bus/xen-backend/devices 2>/dev/null && echo *)"
 fi
 
 # gcmd TIMEOUT SCRIPT: run SCRIPT in the guest, print its output. (The counter is a
@@ -366,7 +382,6 @@ if [ -n "${GUEST_OK:-}" ]; then
 	#       xl block-attach xbg "$(xd_disk_spec xvda rw /dev/ram0)"; }
 	#   side_leave_blk_ours() { the same back to the in-tree module; }
 	# and a case "ours) dev=/dev/xvda" in blk_run. Net rows likewise (network-detach).
-	BLK_SIDES="intree qdisk local"
 	side_enter_blk_local() { xl pause xbg; }
 	side_leave_blk_local() { xl unpause xbg; }
 	blk_run() {
