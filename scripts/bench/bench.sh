@@ -11,6 +11,7 @@
 # Knobs (environment or make variables):
 #   BENCH_ROUNDS=N      rounds per row (default 5)
 #   BENCH_SECONDS=S     seconds per micro / fio / iperf3 measurement (default 2)
+#   BENCH_XL_ROUNDS=N   rounds of the xl create/save/restore rows (default BENCH_ROUNDS)
 #   BENCH_ROWS=P,P      only rows matching these shell patterns (e.g. 'gntdev-*,xl-*')
 #   BENCH_KERNELS="k k" Dom0 kernels (default: scripts/vm/kernels.sh)
 #   BENCH_SERIAL=1      boot the kernels one after the other instead of in parallel
@@ -22,7 +23,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 ROUNDS=${BENCH_ROUNDS:-5}
 SECS=${BENCH_SECONDS:-2}
 ROWS=${BENCH_ROWS:-}
-case "$ROUNDS$SECS" in *[!0-9]*) xd_die "BENCH_ROUNDS and BENCH_SECONDS must be integers" ;; esac
+XLROUNDS=${BENCH_XL_ROUNDS:-$ROUNDS}
+case "$ROUNDS$SECS$XLROUNDS" in *[!0-9]*) xd_die "BENCH_ROUNDS and BENCH_SECONDS must be integers" ;; esac
 case "$ROWS" in *[!a-zA-Z0-9_,*?.+\ -]*) xd_die "bad BENCH_ROWS '$ROWS'" ;; esac
 ROWS=$(echo "$ROWS" | tr ', ' '++')
 if [ -n "${BENCH_KERNELS:-}" ]; then
@@ -35,7 +37,7 @@ fi
 OUT=$top/build/bench/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 ln -sfn "$(basename "$OUT")" "$top/build/bench/latest"
-xd_log "bench: kernels ${KERNELS[*]}, $ROUNDS rounds, $SECS s per measurement, rows ${ROWS:-all}; results in $OUT"
+xd_log "bench: kernels ${KERNELS[*]}, $ROUNDS rounds ($XLROUNDS for xl rows), $SECS s per measurement, rows ${ROWS:-all}; results in $OUT"
 
 "$top/scripts/vm/deps.sh"
 command -v gnuplot >/dev/null || xd_log "WARNING: no gnuplot (make deps installs gnuplot-nox): no PNG"
@@ -69,7 +71,7 @@ boot() {
 	XD_NO_BUILD=1 XD_QEMU_MEM=4608 \
 		XD_XEN_CMDLINE="dom0_mem=2560M,max:2560M console=com1 com1=115200,8n1 noreboot loglvl=all guest_loglvl=all" \
 		XD_EXTRA_INITRD="$XD_BUILD/bench/dom0-extra.cpio.gz $OUT/extra-$k.cpio.gz" \
-		XD_DOM0_CMDLINE="xd.bench.rounds=$ROUNDS xd.bench.seconds=$SECS${ROWS:+ xd.bench.rows=$ROWS}" \
+		XD_DOM0_CMDLINE="xd.bench.rounds=$ROUNDS xd.bench.xlrounds=$XLROUNDS xd.bench.seconds=$SECS${ROWS:+ xd.bench.rows=$ROWS}" \
 		"$top/scripts/vm/run.sh" "$k" intree bench >"$log" 2>&1 || true
 	dir=$(sed -n 's/.*log \(.*\)\/console.log).*/\1/p' "$log" | tail -n1)
 	if [ -n "$dir" ] && [ -f "$dir/console.log" ]; then

@@ -14,6 +14,8 @@
 # Kernel command line knobs (set by scripts/bench/bench.sh):
 #   xd.bench.rounds=N   rounds (default 5)
 #   xd.bench.seconds=S  seconds per micro/fio/iperf3 measurement (default 2)
+#   xd.bench.xlrounds=N rounds of the xl rows (default: xd.bench.rounds; each round is
+#                       2 guest boots or 2 saves + 2 restores, 40-130 s each under TCG)
 #   xd.bench.rows=P+P   only rows matching one of these shell patterns (default all)
 # Output (console):
 #   XDBROW <row> <unit> <hi|lo> <side,side,...> <what>
@@ -33,13 +35,15 @@ ROUNDS=$(param xd.bench.rounds)
 ROUNDS=${ROUNDS:-5}
 SECS=$(param xd.bench.seconds)
 SECS=${SECS:-2}
+XLROUNDS=$(param xd.bench.xlrounds)
+XLROUNDS=${XLROUNDS:-$ROUNDS}
 ROWS=$(param xd.bench.rows)
 ROWS=${ROWS//+/ }
 BX=/xd/progs/bench-xen
 XB=/xd/bench
 DOM0_IP=192.0.2.1
 xb() { echo "XDB$*"; }
-xb INFO "bench kernel=$(uname -r) rounds=$ROUNDS seconds=$SECS rows=${ROWS:-all}"
+xb INFO "bench kernel=$(uname -r) rounds=$ROUNDS xl-rounds=$XLROUNDS seconds=$SECS rows=${ROWS:-all}"
 xb INFO "xen $(xl info 2>/dev/null | awk '$1 == "xen_version" {print $3}') cpus=$(xl info 2>/dev/null | awk '$1 == "nr_cpus" {print $3}')"
 
 selected() {
@@ -134,7 +138,7 @@ xb_row() {
 		done
 		;;
 	esac
-	for r in $(seq 1 "$ROUNDS"); do
+	for r in $(seq 1 "${XB_ROUNDS:-$ROUNDS}"); do
 		order=${sides//,/ }
 		[ $((r % 2)) -eq 1 ] || order=$(echo "$order" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}')
 		for s in $order; do
@@ -217,7 +221,7 @@ m_xl_create() {
 }
 if any_selected xl-create; then
 	lean_cfg xbc >/tmp/xb-xbc.cfg
-	xb_row xl-create s lo intree,ours "xl create to GUEST-READY (256 MiB guest, no disk/vif)" m_xl_create
+	XB_ROUNDS=$XLROUNDS xb_row xl-create s lo intree,ours "xl create to GUEST-READY (256 MiB guest, no disk/vif)" m_xl_create
 	! xd_guest_exists xbc || timeout 60 xl destroy xbc
 fi
 
@@ -246,7 +250,7 @@ if any_selected xl-save xl-restore; then
 	if timeout 120 xl create /tmp/xb-xbsr.cfg >/dev/null && xd_guest_wait xbsr GUEST-READY 240; then
 		xb ROW "xl-save s lo intree,ours xl save of a running 256 MiB guest (to tmpfs)"
 		xb ROW "xl-restore s lo intree,ours xl restore of that guest"
-		for r in $(seq 1 "$ROUNDS"); do
+		for r in $(seq 1 "$XLROUNDS"); do
 			order="intree ours"
 			[ $((r % 2)) -eq 1 ] || order="ours intree"
 			for s in $order; do
