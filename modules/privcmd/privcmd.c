@@ -49,6 +49,7 @@
 #include "xd_compat.h"
 #include "xd_variant.h"
 #include "privcmd.h"
+#include "eventfd.h"
 
 /* Limits of IOCTL_PRIVCMD_DM_OP, under the in-tree parameter names. */
 static unsigned int dm_op_max_nr_bufs = 16;
@@ -311,6 +312,23 @@ static struct page **xd_privcmd_pages_at(struct vm_area_struct *vma,
 		return NULL;
 	return &x->pages[vma->vm_pgoff - x->pgoff +
 			 ((addr - vma->vm_start) >> PAGE_SHIFT)];
+}
+
+/*
+ * Is @addr inside a privcmd mapping backed by our own pages (a resource
+ * mapping of an auto-translated domain)? Used by IOCTL_PRIVCMD_IOEVENTFD.
+ */
+bool xd_privcmd_ioreq_mapped(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+	bool ok;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	ok = vma && vma->vm_ops == &xd_privcmd_vm_ops &&
+	     xd_privcmd_is_xlate_holder(vma->vm_private_data);
+	mmap_read_unlock(mm);
+	return ok;
 }
 
 /* ---- ioctls ----------------------------------------------------------- */
@@ -798,9 +816,16 @@ long xd_privcmd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	case IOCTL_PRIVCMD_MMAP_RESOURCE:
 		return xd_privcmd_mmap_resource(filp, f, uarg);
 	case IOCTL_PRIVCMD_IRQFD:
+		/* Unknown commands where the uapi does not have them. */
+		if (!XD_PRIVCMD_HAVE_EVENTFD_IOCTLS)
+			return -ENOTTY;
+		return xd_privcmd_irqfd(filp, READ_ONCE(f->restrict_domid),
+					uarg);
 	case IOCTL_PRIVCMD_IOEVENTFD:
-		/* As the in-tree driver without CONFIG_XEN_PRIVCMD_EVENTFD. */
-		return XD_PRIVCMD_HAVE_EVENTFD_IOCTLS ? -EOPNOTSUPP : -ENOTTY;
+		if (!XD_PRIVCMD_HAVE_EVENTFD_IOCTLS)
+			return -ENOTTY;
+		return xd_privcmd_ioeventfd(filp, READ_ONCE(f->restrict_domid),
+					    uarg);
 	case IOCTL_PRIVCMD_PCIDEV_GET_GSI:
 		return XD_PRIVCMD_HAVE_GET_GSI ? xd_privcmd_get_gsi(uarg) :
 						 -ENOTTY;
@@ -824,6 +849,7 @@ int xd_privcmd_open(struct inode *inode, struct file *filp)
 
 int xd_privcmd_release(struct inode *inode, struct file *filp)
 {
+	xd_privcmd_eventfd_release(filp);
 	kfree(filp->private_data);
 	return 0;
 }
@@ -847,15 +873,20 @@ static int __init xd_privcmd_init(void)
 	if (!xen_domain())
 		return -ENODEV;
 
+	rc = xd_privcmd_eventfd_init();
+	if (rc)
+		return rc;
 	rc = misc_register(&xd_privcmd_dev);
 	if (rc) {
 		pr_err("cannot register /dev/xen/privcmd: %d\n", rc);
+		xd_privcmd_eventfd_exit();
 		return rc;
 	}
 	rc = misc_register(&xd_hcall_dev);
 	if (rc) {
 		pr_err("cannot register /dev/xen/hypercall: %d\n", rc);
 		misc_deregister(&xd_privcmd_dev);
+		xd_privcmd_eventfd_exit();
 		return rc;
 	}
 	pr_info("xen-dom0 privcmd device %s\n", XD_PRIVCMD_VERSION);
@@ -866,6 +897,7 @@ static void __exit xd_privcmd_exit(void)
 {
 	misc_deregister(&xd_hcall_dev);
 	misc_deregister(&xd_privcmd_dev);
+	xd_privcmd_eventfd_exit();
 }
 
 module_init(xd_privcmd_init);

@@ -91,8 +91,47 @@ static inline void xd_evtchn_close(evtchn_port_t port)
 #define XD_PRIVCMD_HAVE_EVENTFD_IOCTLS true
 #else
 #define XD_PRIVCMD_HAVE_EVENTFD_IOCTLS false
+/* The layouts of the newer uapi, so that the (unused) code compiles. */
+#define PRIVCMD_IRQFD_FLAG_DEASSIGN BIT(0)
+struct privcmd_irqfd {
+	__u64 dm_op;
+	__u32 size;
+	__u32 fd;
+	__u32 flags;
+	domid_t dom;
+	__u8 pad[2];
+};
+
+#define PRIVCMD_IOEVENTFD_FLAG_DEASSIGN BIT(0)
+struct privcmd_ioeventfd {
+	__u64 ioreq;
+	__u64 ports;
+	__u64 addr;
+	__u32 addr_len;
+	__u32 event_fd;
+	__u32 vcpus;
+	__u32 vq;
+	__u32 flags;
+	domid_t dom;
+	__u8 pad[2];
+};
+
 #define IOCTL_PRIVCMD_IRQFD _IOC(_IOC_WRITE, 'P', 8, 24)
 #define IOCTL_PRIVCMD_IOEVENTFD _IOC(_IOC_WRITE, 'P', 9, 48)
+#endif
+
+/* eventfd_signal(): (ctx) on newer kernels, (ctx, n) on older ones. */
+#include <linux/eventfd.h>
+#ifdef HAVE_PRIVCMD_EVENTFD_SIGNAL_1ARG
+static inline void xd_eventfd_signal(struct eventfd_ctx *ctx)
+{
+	eventfd_signal(ctx);
+}
+#else
+static inline void xd_eventfd_signal(struct eventfd_ctx *ctx)
+{
+	eventfd_signal(ctx, 1);
+}
 #endif
 
 /*

@@ -205,6 +205,8 @@ while [ "$i" -le "$cycles" ]; do
 	# The guest prints its markers in order: INIT-START, DISK-*, NET-UP|NET-FAIL.
 	wait_marker "$g" GUEST-NET- 120
 	t_boot=$(secs "$c0")
+	# xd.gntdev_dump=1: show each guest's console (where its boot time goes)
+	! grep -q 'xd\.gntdev_dump=1' /proc/cmdline || xd_guest_dump "$g" 400
 	if grep -qa GUEST-INIT-START "$log"; then
 		ok_console=$((ok_console + 1))
 	else

@@ -37,8 +37,8 @@ fi
 
 # The ABI program without a guest, through /proc/xen/privcmd too.
 step abi
-xd_run_prog abi privcmd-test -n 200
-PRIVCMD_DEV=/proc/xen/privcmd xd_run_prog procfs privcmd-test -n 50
+xd_run_prog abi privcmd-test -i "$(xd_module_impl xen-privcmd)" -n 200
+PRIVCMD_DEV=/proc/xen/privcmd xd_run_prog procfs privcmd-test -i "$(xd_module_impl xen-privcmd)" -n 50
 
 step toolstack
 # Toolstack read paths.
@@ -74,7 +74,7 @@ xd_guest_wait "$g" "GUEST-TICK 3 OK" 90 || xd_fail guest-ticks "no GUEST-TICK 3 
 
 # The ABI program again, with the guest's frames.
 step guest-abi
-[ -n "$domid" ] && xd_run_prog guest-abi privcmd-test -d "$domid" -n 50
+[ -n "$domid" ] && xd_run_prog guest-abi privcmd-test -i "$(xd_module_impl xen-privcmd)" -d "$domid" -n 50
 
 xd_check xl-list-l-guest sh -c "xl list -l $g | grep -q '\"domid\": $domid'"
 
@@ -156,7 +156,7 @@ fi
 
 # After everything: the ABI program once more (nothing left behind).
 step after
-xd_run_prog after privcmd-test -n 100
+xd_run_prog after privcmd-test -i "$(xd_module_impl xen-privcmd)" -n 100
 step end
 [ -s "$XD_STATE/failed" ] && xd_guest_dump "$g" 80
 true
