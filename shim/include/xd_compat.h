@@ -120,20 +120,6 @@ struct privcmd_ioeventfd {
 #define IOCTL_PRIVCMD_IOEVENTFD _IOC(_IOC_WRITE, 'P', 9, 48)
 #endif
 
-/* eventfd_signal(): (ctx) on newer kernels, (ctx, n) on older ones. */
-#include <linux/eventfd.h>
-#ifdef HAVE_PRIVCMD_EVENTFD_SIGNAL_1ARG
-static inline void xd_eventfd_signal(struct eventfd_ctx *ctx)
-{
-	eventfd_signal(ctx);
-}
-#else
-static inline void xd_eventfd_signal(struct eventfd_ctx *ctx)
-{
-	eventfd_signal(ctx, 1);
-}
-#endif
-
 /*
  * IOCTL_PRIVCMD_PCIDEV_GET_GSI: answered through the Xen ACPI code where
  * the kernel has it; an unknown command elsewhere.
