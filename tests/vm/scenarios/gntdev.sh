@@ -20,10 +20,11 @@
 #    Cycle 1 uses Debian's vif-bridge hotplug script, 256 MiB and a verbose
 #    guest kernel (the stock path); the others a lean vif script (below: under
 #    TCG every exec of Debian's script costs up to a second), 128 MiB, a
-#    quiet guest kernel (no mitigations, AppArmor, audit), the guest kernel
-#    and initramfs decompressed once
-#    (xz in the domain builder is slow under TCG). Each cycle prints where its time went (XDINFO cycle
-#    ...: create/boot/ping/destroy seconds).
+#    quiet guest kernel (no mitigations, AppArmor, audit), and the guest
+#    kernel and initramfs decompressed once (xz in the domain builder is slow
+#    under TCG). Each cycle prints where its time went (XDINFO cycle ...:
+#    create/boot/ping/destroy seconds); xd.gntdev_dump=1 shows each guest's
+#    console.
 #    The host gives a boot a fixed deadline (scripts/vm/run.sh), so no new
 #    cycle starts after xd.gntdev_budget=S seconds (default 900): cycles
 #    that did not fit are reported as SKIP cycles-count, never silently.
