@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * netback.c - xen-netback: the xenbus "vif" backend and the vifD.N netdev.
+ *
+ * Toolstack flow: libxl creates the backend directory; probe() creates and
+ * registers vif<domid>.<handle> (the hotplug script attaches it to a
+ * bridge), advertises the features and waits in InitWait.  When the
+ * frontend is Initialised/Connected, connect() reads its ring references
+ * and event channels per queue, maps the rings, binds the channels (late
+ * EOI) and switches to Connected.  Closing/Closed tear the datapath down;
+ * the device goes away with its xenstore directory.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/if_vlan.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <xen/xen.h>
+#include <xen/events.h>
+#include <xen/xenbus.h>
+
+#include "xd_compat_net.h"
+#include "netback.h"
+
+#define XNB_VERSION "0.1.0"
+
+unsigned int xnb_max_queues;
+module_param_named(max_queues, xnb_max_queues, uint, 0644);
+MODULE_PARM_DESC(max_queues, "Maximum queues per vif (0: number of online CPUs)");
+
+static bool xnb_separate_irqs = true;
+module_param_named(separate_tx_rx_irq, xnb_separate_irqs, bool, 0644);
+MODULE_PARM_DESC(separate_tx_rx_irq, "Offer split event channels for the two rings");
+
+unsigned int xnb_max_skb_slots = XEN_NETIF_NR_SLOTS_MIN;
+module_param_named(max_skb_slots, xnb_max_skb_slots, uint, 0444);
+MODULE_PARM_DESC(max_skb_slots, "Slots per guest packet above which the packet is dropped");
+
+unsigned int xnb_fatal_skb_slots = 20;
+module_param_named(fatal_skb_slots, xnb_fatal_skb_slots, uint, 0444);
+MODULE_PARM_DESC(fatal_skb_slots, "Slots per guest packet above which the vif is disabled");
+
+unsigned int xnb_rx_queue_bytes = 512 * 1024;
+module_param_named(rx_queue_bytes, xnb_rx_queue_bytes, uint, 0644);
+MODULE_PARM_DESC(rx_queue_bytes, "Bytes queued per queue for a guest before the queue is stopped");
+
+unsigned int xnb_rx_drain_msecs = 10000;
+module_param_named(rx_drain_timeout_msecs, xnb_rx_drain_msecs, uint, 0444);
+MODULE_PARM_DESC(rx_drain_timeout_msecs, "Packets a guest does not take within this time are dropped");
+
+unsigned int xnb_rx_stall_msecs = 60000;
+module_param_named(rx_stall_timeout_msecs, xnb_rx_stall_msecs, uint, 0444);
+MODULE_PARM_DESC(rx_stall_timeout_msecs, "A guest posting no buffers this long is stalled (carrier off)");
+
+struct workqueue_struct *xnb_wq;
+
+/* ---- protocol violations ------------------------------------------------ */
+
+/**
+ * xnb_fatal() - a frontend violated the protocol: disable its vif
+ * @vif: the vif
+ * @reason: static description, logged and written to xenstore
+ *
+ * Callable from any context.  The datapath stops serving the vif at once
+ * (its event channels stay masked), the carrier goes off, and the work
+ * item reports the error through xenbus, which moves the backend to
+ * Closing.  Other vifs are not affected.
+ */
+void xnb_fatal(struct xnb_vif *vif, const char *reason)
+{
+	if (test_and_set_bit(XNB_F_DISABLED, &vif->flags))
+		return;
+	vif->fatal_reason = reason;
+	netdev_err(vif->dev, "frontend violated the netif protocol: %s; vif disabled\n",
+		   reason);
+	netif_carrier_off(vif->dev);
+	schedule_work(&vif->fatal_work);
+}
+
+static void xnb_fatal_work(struct work_struct *work)
+{
+	struct xnb_vif *vif = container_of(work, struct xnb_vif, fatal_work);
+
+	xenbus_dev_fatal(vif->xdev, -EPROTO, "%s", vif->fatal_reason);
+}
+
+/* ---- netdev ------------------------------------------------------------ */
+
+static int xnb_open(struct net_device *dev)
+{
+	struct xnb_vif *vif = netdev_priv(dev);
+
+	if (test_bit(XNB_F_CONNECTED, &vif->flags) &&
+	    !test_bit(XNB_F_DISABLED, &vif->flags) &&
+	    !atomic_read(&vif->stalled))
+		netif_carrier_on(dev);
+	netif_tx_start_all_queues(dev);
+	return 0;
+}
+
+static int xnb_close(struct net_device *dev)
+{
+	netif_tx_stop_all_queues(dev);
+	return 0;
+}
+
+static int xnb_change_mtu(struct net_device *dev, int mtu)
+{
+	struct xnb_vif *vif = netdev_priv(dev);
+
+	if (!vif->fe_sg && mtu > ETH_DATA_LEN)
+		return -EINVAL;
+	dev->mtu = mtu;
+	return 0;
+}
+
+static netdev_features_t xnb_fix_features(struct net_device *dev,
+					  netdev_features_t features)
+{
+	struct xnb_vif *vif = netdev_priv(dev);
+
+	if (!vif->fe_sg)
+		features &= ~NETIF_F_SG;
+	if (!vif->fe_gso4)
+		features &= ~NETIF_F_TSO;
+	if (!vif->fe_gso6)
+		features &= ~NETIF_F_TSO6;
+	if (!vif->fe_csum)
+		features &= ~NETIF_F_IP_CSUM;
+	if (!vif->fe_ipv6_csum)
+		features &= ~NETIF_F_IPV6_CSUM;
+	return features;
+}
+
+static void xnb_get_stats64(struct net_device *dev,
+			    struct rtnl_link_stats64 *s)
+{
+	struct xnb_vif *vif = netdev_priv(dev);
+	unsigned int i;
+
+	/* queues and nr_queues change only under RTNL (connect/disconnect). */
+	for (i = 0; i < vif->nr_queues; i++) {
+		struct xnb_stats *st = &vif->queues[i].st;
+
+		s->rx_packets += READ_ONCE(st->rx_packets);
+		s->rx_bytes += READ_ONCE(st->rx_bytes);
+		s->rx_errors += READ_ONCE(st->rx_errors);
+		s->rx_dropped += atomic64_read(&st->rx_dropped);
+		s->tx_packets += READ_ONCE(st->tx_packets);
+		s->tx_bytes += READ_ONCE(st->tx_bytes);
+		s->tx_errors += READ_ONCE(st->tx_errors);
+		s->tx_dropped += atomic64_read(&st->tx_dropped) +
+				 atomic64_read(&st->tx_expired);
+	}
+}
+
+static const struct net_device_ops xnb_netdev_ops = {
+	.ndo_open		= xnb_open,
+	.ndo_stop		= xnb_close,
+	.ndo_start_xmit		= xnb_start_xmit,
+	.ndo_change_mtu		= xnb_change_mtu,
+	.ndo_fix_features	= xnb_fix_features,
+	.ndo_get_stats64	= xnb_get_stats64,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+/* ethtool -S: per-vif sums of the per-queue counters. */
+static const struct {
+	char name[ETH_GSTRING_LEN];
+	size_t off;
+} xnb_stat_names[] = {
+	{ "rx_gso_packets", offsetof(struct xnb_stats, rx_gso) },
+	{ "rx_gso_checksum_fixup", offsetof(struct xnb_stats, rx_csum_fixup) },
+	{ "rx_copy_failures", offsetof(struct xnb_stats, rx_copy_fail) },
+	{ "tx_gso_packets", offsetof(struct xnb_stats, tx_gso) },
+	{ "tx_copy_failures", offsetof(struct xnb_stats, tx_copy_fail) },
+	{ "tx_queue_stalls", offsetof(struct xnb_stats, tx_stalls) },
+};
+
+#define XNB_NR_STATS (ARRAY_SIZE(xnb_stat_names) + 2)
+
+static int xnb_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? XNB_NR_STATS : -EOPNOTSUPP;
+}
+
+static void xnb_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	unsigned int i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	for (i = 0; i < ARRAY_SIZE(xnb_stat_names); i++)
+		memcpy(data + i * ETH_GSTRING_LEN, xnb_stat_names[i].name,
+		       ETH_GSTRING_LEN);
+	strscpy(data + i++ * ETH_GSTRING_LEN, "tx_drain_drops", ETH_GSTRING_LEN);
+	strscpy(data + i * ETH_GSTRING_LEN, "rx_alloc_drops", ETH_GSTRING_LEN);
+}
+
+static void xnb_get_ethtool_stats(struct net_device *dev,
+				  struct ethtool_stats *stats, u64 *data)
+{
+	struct xnb_vif *vif = netdev_priv(dev);
+	unsigned int i, q;
+
+	memset(data, 0, XNB_NR_STATS * sizeof(*data));
+	for (q = 0; q < vif->nr_queues; q++) {
+		struct xnb_stats *st = &vif->queues[q].st;
+
+		for (i = 0; i < ARRAY_SIZE(xnb_stat_names); i++)
+			data[i] += READ_ONCE(*(u64 *)((char *)st +
+						       xnb_stat_names[i].off));
+		data[i] += atomic64_read(&st->tx_expired);
+		data[i + 1] += atomic64_read(&st->rx_dropped);
+	}
+}
+
+static const struct ethtool_ops xnb_ethtool_ops = {
+	.get_link		= ethtool_op_get_link,
+	.get_sset_count		= xnb_get_sset_count,
+	.get_strings		= xnb_get_strings,
+	.get_ethtool_stats	= xnb_get_ethtool_stats,
+};
+
+/* ---- connect / disconnect ----------------------------------------------- */
+
+static int xnb_bind(struct xnb_vif *vif, struct xnb_irq *xi, unsigned int port,
+		    irq_handler_t fn, struct xnb_queue *q)
+{
+	int irq;
+
+	atomic_set(&xi->eoi, 0);
+	irq = bind_interdomain_evtchn_to_irqhandler_lateeoi(vif->xdev, port, fn,
+							    0, xi->name, q);
+	if (irq < 0)
+		return irq;
+	xi->irq = irq;
+	return 0;
+}
+
+static void xnb_unbind(struct xnb_queue *q, struct xnb_irq *xi)
+{
+	if (xi->irq) {
+		unbind_from_irqhandler(xi->irq, q);
+		xi->irq = 0;
+	}
+}
+
+static void xnb_queue_stop(struct xnb_queue *q)
+{
+	struct xenbus_device *xdev = q->vif->xdev;
+
+	xnb_unbind(q, &q->tx_irq);
+	xnb_unbind(q, &q->rx_irq);
+	cancel_delayed_work_sync(&q->rx_work);
+	if (q->napi.poll) {
+		napi_disable(&q->napi);
+		netif_napi_del(&q->napi);
+		q->napi.poll = NULL;
+	}
+	skb_queue_purge(&q->rx_queue);
+	q->rx_bytes = 0;
+	if (q->rx_stalled)
+		atomic_dec(&q->vif->stalled);
+	q->rx_stalled = false;
+	if (q->tx.sring) {
+		xenbus_unmap_ring_vfree(xdev, q->tx.sring);
+		q->tx.sring = NULL;
+	}
+	if (q->rx.sring) {
+		xenbus_unmap_ring_vfree(xdev, q->rx.sring);
+		q->rx.sring = NULL;
+	}
+	kvfree(q->tx_copy);
+	kvfree(q->rx_copy);
+	kvfree(q->tx_pkts);
+	kvfree(q->rx_pkts);
+	q->tx_copy = NULL;
+	q->rx_copy = NULL;
+	q->tx_pkts = NULL;
+	q->rx_pkts = NULL;
+}
+
+/* Map the rings and bind the channels of queue @q from xenstore @dir. */
+static int xnb_queue_start(struct xnb_queue *q, const char *dir)
+{
+	struct xnb_vif *vif = q->vif;
+	struct xenbus_device *xdev = vif->xdev;
+	unsigned int tx_ref, rx_ref, tx_port, rx_port;
+	void *addr;
+	int err;
+
+	err = xenbus_gather(XBT_NIL, dir, "tx-ring-ref", "%u", &tx_ref,
+			    "rx-ring-ref", "%u", &rx_ref, NULL);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "reading %s/{tx,rx}-ring-ref", dir);
+		return err;
+	}
+	q->split = xenbus_gather(XBT_NIL, dir, "event-channel-tx", "%u", &tx_port,
+				 "event-channel-rx", "%u", &rx_port, NULL) == 0;
+	if (!q->split) {
+		err = xenbus_scanf(XBT_NIL, dir, "event-channel", "%u", &tx_port);
+		if (err != 1) {
+			err = err < 0 ? err : -EINVAL;
+			xenbus_dev_fatal(xdev, err, "reading %s/event-channel", dir);
+			return err;
+		}
+	}
+
+	q->tx_copy = kvcalloc(XNB_COPY_OPS, sizeof(*q->tx_copy), GFP_KERNEL);
+	q->rx_copy = kvcalloc(XNB_COPY_OPS, sizeof(*q->rx_copy), GFP_KERNEL);
+	q->tx_pkts = kvcalloc(XNB_BATCH, sizeof(*q->tx_pkts), GFP_KERNEL);
+	q->rx_pkts = kvcalloc(XNB_BATCH, sizeof(*q->rx_pkts), GFP_KERNEL);
+	if (!q->tx_copy || !q->rx_copy || !q->tx_pkts || !q->rx_pkts)
+		return -ENOMEM;
+
+	err = xenbus_map_ring_valloc(xdev, &tx_ref, 1, &addr);
+	if (err)
+		return err;
+	BACK_RING_INIT(&q->tx, (struct xen_netif_tx_sring *)addr, XEN_PAGE_SIZE);
+	err = xenbus_map_ring_valloc(xdev, &rx_ref, 1, &addr);
+	if (err)
+		return err;
+	BACK_RING_INIT(&q->rx, (struct xen_netif_rx_sring *)addr, XEN_PAGE_SIZE);
+	q->tx_need = 1;
+	q->rx_progress = jiffies;
+
+	xd_netif_napi_add(vif->dev, &q->napi, xnb_poll);
+	napi_enable(&q->napi);
+
+	snprintf(q->tx_irq.name, sizeof(q->tx_irq.name), "%s-q%u%s",
+		 vif->dev->name, q->id, q->split ? "-tx" : "");
+	snprintf(q->rx_irq.name, sizeof(q->rx_irq.name), "%s-q%u-rx",
+		 vif->dev->name, q->id);
+	if (q->split) {
+		err = xnb_bind(vif, &q->tx_irq, tx_port, xnb_tx_interrupt, q);
+		if (!err)
+			err = xnb_bind(vif, &q->rx_irq, rx_port, xnb_rx_interrupt, q);
+	} else {
+		err = xnb_bind(vif, &q->tx_irq, tx_port, xnb_interrupt, q);
+	}
+	if (err)
+		xenbus_dev_fatal(xdev, err, "binding event channels of %s", dir);
+	return err;
+}
+
+static void xnb_disconnect(struct xnb_vif *vif)
+{
+	unsigned int i;
+
+	if (!vif->queues)
+		return;
+	clear_bit(XNB_F_CONNECTED, &vif->flags);
+	netif_carrier_off(vif->dev);
+	/* After this no xmit runs or starts with CONNECTED seen set. */
+	netif_tx_disable(vif->dev);
+	for (i = 0; i < vif->nr_queues; i++)
+		xnb_queue_stop(&vif->queues[i]);
+	rtnl_lock();
+	kfree(vif->queues);
+	vif->queues = NULL;
+	vif->nr_queues = 0;
+	rtnl_unlock();
+	atomic_set(&vif->stalled, 0);
+	netdev_info(vif->dev, "disconnected\n");
+}
+
+static bool xnb_fe_flag(struct xnb_vif *vif, const char *node, bool dflt)
+{
+	return xenbus_read_unsigned(vif->xdev->otherend, node, dflt) != 0;
+}
+
+static int xnb_connect(struct xnb_vif *vif)
+{
+	struct xenbus_device *xdev = vif->xdev;
+	unsigned int i, n;
+	char *dir;
+	int err;
+
+	if (xenbus_read_unsigned(xdev->otherend, "request-rx-copy", 0) != 1) {
+		xenbus_dev_fatal(xdev, -EOPNOTSUPP, "frontend must request rx-copy");
+		return -EOPNOTSUPP;
+	}
+	if (!xnb_fe_flag(vif, "feature-rx-notify", true)) {
+		xenbus_dev_fatal(xdev, -EOPNOTSUPP, "frontend must support rx-notify");
+		return -EOPNOTSUPP;
+	}
+	n = xenbus_read_unsigned(xdev->otherend, "multi-queue-num-queues", 1);
+	if (n == 0 || n > vif->dev->num_tx_queues) {
+		xenbus_dev_fatal(xdev, -EINVAL, "bad multi-queue-num-queues %u", n);
+		return -EINVAL;
+	}
+	vif->fe_sg = xnb_fe_flag(vif, "feature-sg", false);
+	vif->fe_gso4 = xnb_fe_flag(vif, "feature-gso-tcpv4", false);
+	vif->fe_gso6 = xnb_fe_flag(vif, "feature-gso-tcpv6", false);
+	vif->fe_csum = !xnb_fe_flag(vif, "feature-no-csum-offload", false);
+	vif->fe_ipv6_csum = xnb_fe_flag(vif, "feature-ipv6-csum-offload", false);
+
+	vif->queues = kcalloc(n, sizeof(*vif->queues), GFP_KERNEL);
+	if (!vif->queues)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct xnb_queue *q = &vif->queues[i];
+
+		q->vif = vif;
+		q->id = i;
+		skb_queue_head_init(&q->rx_queue);
+		INIT_DELAYED_WORK(&q->rx_work, xnb_rx_work);
+		atomic64_set(&q->st.rx_dropped, 0);
+		atomic64_set(&q->st.tx_dropped, 0);
+		atomic64_set(&q->st.tx_expired, 0);
+	}
+	vif->nr_queues = n;
+	clear_bit(XNB_F_DISABLED, &vif->flags);
+	atomic_set(&vif->stalled, 0);
+
+	for (i = 0; i < n; i++) {
+		if (n == 1)
+			dir = kstrdup(xdev->otherend, GFP_KERNEL);
+		else
+			dir = kasprintf(GFP_KERNEL, "%s/queue-%u", xdev->otherend, i);
+		if (!dir) {
+			err = -ENOMEM;
+			goto fail;
+		}
+		err = xnb_queue_start(&vif->queues[i], dir);
+		kfree(dir);
+		if (err)
+			goto fail;
+	}
+
+	rtnl_lock();
+	err = netif_set_real_num_tx_queues(vif->dev, n);
+	if (!err)
+		err = netif_set_real_num_rx_queues(vif->dev, n);
+	if (!vif->fe_sg && vif->dev->mtu > ETH_DATA_LEN)
+		dev_set_mtu(vif->dev, ETH_DATA_LEN);
+	netdev_update_features(vif->dev);
+	rtnl_unlock();
+	if (err)
+		goto fail;
+
+	set_bit(XNB_F_CONNECTED, &vif->flags);
+	if (netif_running(vif->dev)) {
+		netif_carrier_on(vif->dev);
+		netif_tx_wake_all_queues(vif->dev);
+	}
+	netdev_info(vif->dev, "connected: %u queue(s), %s event channels\n",
+		    n, vif->queues[0].split ? "split" : "shared");
+	return 0;
+
+fail:
+	xnb_disconnect(vif);
+	return err;
+}
+
+/* ---- xenbus ---------------------------------------------------------- */
+
+static int xnb_write_features(struct xenbus_device *xdev)
+{
+	static const char * const on[] = {
+		"feature-sg", "feature-gso-tcpv4", "feature-gso-tcpv6",
+		"feature-ipv6-csum-offload", "feature-rx-copy",
+	};
+	struct xenbus_transaction xbt;
+	unsigned int i;
+	int err;
+
+again:
+	err = xenbus_transaction_start(&xbt);
+	if (err)
+		return err;
+	for (i = 0; i < ARRAY_SIZE(on) && !err; i++)
+		err = xenbus_printf(xbt, xdev->nodename, on[i], "%d", 1);
+	if (!err)
+		err = xenbus_printf(xbt, xdev->nodename, "feature-rx-flip", "%d", 0);
+	if (!err)
+		err = xenbus_printf(xbt, xdev->nodename,
+				    "feature-split-event-channels", "%u",
+				    xnb_separate_irqs ? 1 : 0);
+	if (!err)
+		err = xenbus_printf(xbt, xdev->nodename, "multi-queue-max-queues",
+				    "%u", xnb_max_queues);
+	if (err) {
+		xenbus_transaction_end(xbt, 1);
+		return err;
+	}
+	err = xenbus_transaction_end(xbt, 0);
+	if (err == -EAGAIN)
+		goto again;
+	return err;
+}
+
+static void xnb_setup(struct net_device *dev)
+{
+	static const u8 addr[ETH_ALEN] = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	ether_setup(dev);
+	dev->netdev_ops = &xnb_netdev_ops;
+	dev->ethtool_ops = &xnb_ethtool_ops;
+	dev->hw_features = NETIF_F_SG | NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM |
+			   NETIF_F_TSO | NETIF_F_TSO6;
+	dev->features = dev->hw_features | NETIF_F_RXCSUM;
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = XEN_NETIF_MAX_TX_SIZE - VLAN_ETH_HLEN;
+	dev->needs_free_netdev = false;
+	/*
+	 * Never the lowest address on a bridge, so the bridge keeps the
+	 * address of its physical port.
+	 */
+	eth_hw_addr_set(dev, addr);
+}
+
+static int xnb_probe(struct xenbus_device *xdev,
+		     const struct xenbus_device_id *id)
+{
+	struct net_device *dev;
+	struct xnb_vif *vif;
+	char name[IFNAMSIZ];
+	unsigned int handle;
+	int err;
+
+	handle = xenbus_read_unsigned(xdev->nodename, "handle", UINT_MAX);
+	if (handle == UINT_MAX) {
+		xenbus_dev_fatal(xdev, -EINVAL, "reading handle");
+		return -EINVAL;
+	}
+	snprintf(name, sizeof(name), "vif%u.%u", xdev->otherend_id, handle);
+	dev = alloc_netdev_mq(sizeof(*vif), name, NET_NAME_USER, xnb_setup,
+			      xnb_max_queues);
+	if (!dev) {
+		xenbus_dev_fatal(xdev, -ENOMEM, "allocating %s", name);
+		return -ENOMEM;
+	}
+	SET_NETDEV_DEV(dev, &xdev->dev);
+	vif = netdev_priv(dev);
+	vif->xdev = xdev;
+	vif->dev = dev;
+	vif->domid = xdev->otherend_id;
+	vif->handle = handle;
+	/* Assume the usual frontend until it says otherwise at connect. */
+	vif->fe_sg = true;
+	vif->fe_csum = true;
+	vif->fe_ipv6_csum = true;
+	vif->fe_gso4 = true;
+	vif->fe_gso6 = true;
+	mutex_init(&vif->lock);
+	INIT_WORK(&vif->fatal_work, xnb_fatal_work);
+	netif_carrier_off(dev);
+
+	err = register_netdev(dev);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "registering %s", name);
+		free_netdev(dev);
+		return err;
+	}
+	dev_set_drvdata(&xdev->dev, vif);
+
+	err = xnb_write_features(xdev);
+	if (!err)
+		err = xenbus_switch_state(xdev, XenbusStateInitWait);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "advertising features");
+		dev_set_drvdata(&xdev->dev, NULL);
+		unregister_netdev(dev);
+		free_netdev(dev);
+		return err;
+	}
+	netdev_info(dev, "created for domain %u handle %u\n", vif->domid, handle);
+	return 0;
+}
+
+static void xnb_frontend_changed(struct xenbus_device *xdev,
+				 enum xenbus_state fe_state)
+{
+	struct xnb_vif *vif = dev_get_drvdata(&xdev->dev);
+
+	if (!vif)
+		return;
+	mutex_lock(&vif->lock);
+	switch (fe_state) {
+	case XenbusStateInitialising:
+		if (xdev->state == XenbusStateClosed)
+			xenbus_switch_state(xdev, XenbusStateInitWait);
+		break;
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		if (xdev->state == XenbusStateConnected || vif->queues)
+			break;
+		if (xdev->state != XenbusStateInitWait &&
+		    xdev->state != XenbusStateInitialised)
+			break;
+		if (!xnb_connect(vif))
+			xenbus_switch_state(xdev, XenbusStateConnected);
+		break;
+	case XenbusStateClosing:
+		xnb_disconnect(vif);
+		xenbus_switch_state(xdev, XenbusStateClosing);
+		break;
+	case XenbusStateClosed:
+		xnb_disconnect(vif);
+		xenbus_switch_state(xdev, XenbusStateClosed);
+		if (xenbus_dev_is_online(xdev))
+			break;
+		mutex_unlock(&vif->lock);
+		device_unregister(&xdev->dev);
+		return;
+	case XenbusStateUnknown:
+		xnb_disconnect(vif);
+		mutex_unlock(&vif->lock);
+		device_unregister(&xdev->dev);
+		return;
+	default:
+		break;
+	}
+	mutex_unlock(&vif->lock);
+}
+
+static void xnb_remove(struct xenbus_device *xdev)
+{
+	struct xnb_vif *vif = dev_get_drvdata(&xdev->dev);
+
+	if (!vif)
+		return;
+	mutex_lock(&vif->lock);
+	xnb_disconnect(vif);
+	mutex_unlock(&vif->lock);
+	cancel_work_sync(&vif->fatal_work);
+	dev_set_drvdata(&xdev->dev, NULL);
+	netdev_info(vif->dev, "removed\n");
+	unregister_netdev(vif->dev);
+	free_netdev(vif->dev);
+}
+
+XD_NET_XENBUS_REMOVE(xnb_xenbus_remove, xnb_remove)
+
+static const struct xenbus_device_id xnb_ids[] = {
+	{ "vif" },
+	{ "" }
+};
+
+static struct xenbus_driver xnb_driver = {
+	.ids			= xnb_ids,
+	.probe			= xnb_probe,
+	.remove			= xnb_xenbus_remove,
+	.otherend_changed	= xnb_frontend_changed,
+	.allow_rebind		= true,
+};
+
+static int __init xnb_init(void)
+{
+	int err;
+
+	BUILD_BUG_ON(XNB_EXTRA_TYPE_MAX != XEN_NETIF_EXTRA_TYPE_MAX);
+	BUILD_BUG_ON(XNB_EXTRA_TYPE_GSO != XEN_NETIF_EXTRA_TYPE_GSO);
+	BUILD_BUG_ON(XNB_GSO_TYPE_TCPV4 != XEN_NETIF_GSO_TYPE_TCPV4);
+	BUILD_BUG_ON(XNB_GSO_TYPE_TCPV6 != XEN_NETIF_GSO_TYPE_TCPV6);
+	BUILD_BUG_ON(XNB_MAX_TX_SIZE != XEN_NETIF_MAX_TX_SIZE);
+	BUILD_BUG_ON(XNB_PAGE_SIZE != XEN_PAGE_SIZE);
+	BUILD_BUG_ON(sizeof(struct xen_netif_extra_info) >
+		     sizeof(struct xen_netif_rx_response));
+
+	if (!xen_domain() || !xen_initial_domain())
+		return -ENODEV;
+	if (!xnb_max_queues)
+		xnb_max_queues = num_online_cpus();
+	xnb_max_queues = clamp(xnb_max_queues, 1U, 64U);
+	xnb_fatal_skb_slots = clamp(xnb_fatal_skb_slots,
+				    (unsigned int)XEN_NETIF_NR_SLOTS_MIN,
+				    (unsigned int)XNB_SLOTS_LIMIT);
+	xnb_max_skb_slots = clamp(xnb_max_skb_slots,
+				  (unsigned int)XEN_NETIF_NR_SLOTS_MIN,
+				  xnb_fatal_skb_slots);
+	if (!xnb_rx_queue_bytes)
+		xnb_rx_queue_bytes = 512 * 1024;
+
+	xnb_wq = alloc_workqueue("xen-netback", WQ_UNBOUND, 0);
+	if (!xnb_wq)
+		return -ENOMEM;
+	err = xenbus_register_backend(&xnb_driver);
+	if (err)
+		destroy_workqueue(xnb_wq);
+	return err;
+}
+module_init(xnb_init);
+
+static void __exit xnb_exit(void)
+{
+	xenbus_unregister_driver(&xnb_driver);
+	destroy_workqueue(xnb_wq);
+}
+module_exit(xnb_exit);
+
+MODULE_DESCRIPTION("Xen network backend (xen-dom0)");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(XNB_VERSION);
+MODULE_ALIAS("xen-backend:vif");

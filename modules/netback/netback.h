@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * netback.h - shared definitions of xen-netback (modules/netback).
+ *
+ * Directions are named after the rings of the netif protocol: the "tx"
+ * ring carries what the guest transmits (received by the vif netdev),
+ * the "rx" ring what the guest receives (transmitted by the vif netdev).
+ */
+#ifndef XD_NETBACK_H
+#define XD_NETBACK_H
+
+#include <linux/types.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
+#include <linux/mutex.h>
+#include <xen/xenbus.h>
+#include <xen/grant_table.h>
+#include <xen/interface/io/netif.h>
+
+#include "netback-check.h"
+
+#define XNB_TX_RING_SIZE	__CONST_RING_SIZE(xen_netif_tx, XEN_PAGE_SIZE)
+#define XNB_RX_RING_SIZE	__CONST_RING_SIZE(xen_netif_rx, XEN_PAGE_SIZE)
+
+/* Upper bound of fatal_skb_slots: sizes the per-packet slot arrays. */
+#define XNB_SLOTS_LIMIT		64
+/* Extra-info segments per packet: each type at most once. */
+#define XNB_EXTRAS_LIMIT	(XNB_EXTRA_TYPE_MAX - 1)
+/* Packets per grant-copy batch, and copy operations per batch. */
+#define XNB_BATCH		64
+#define XNB_COPY_OPS		1024
+/* Bytes of a guest packet copied into the linear area of the skb. */
+#define XNB_TX_LINEAR		256
+/* Receive slots of the largest packet we deliver: 64 KiB + GSO extra. */
+#define XNB_RX_MAX_SLOTS	(XEN_NETIF_NR_SLOTS_MIN + 1)
+
+/* Event-channel EOI owed by the transmit (NAPI) and receive (work) sides. */
+#define XNB_EOI_TX		1
+#define XNB_EOI_RX		2
+
+struct xnb_queue;
+
+/**
+ * struct xnb_irq - one event channel bound to the frontend
+ * @irq: Linux irq, 0 when unbound
+ * @eoi: XNB_EOI_* bits: which sides still owe the late EOI
+ * @name: irq name (shown in /proc/interrupts)
+ */
+struct xnb_irq {
+	int irq;
+	atomic_t eoi;
+	char name[IFNAMSIZ + 16];
+};
+
+struct xnb_tx_pkt {
+	struct sk_buff *skb;
+	struct page *pages[MAX_SKB_FRAGS];
+	unsigned int nr_pages;
+	unsigned int linear;	/* bytes in the linear area */
+	unsigned int len;	/* bytes of the packet */
+	unsigned int first_op, nr_ops;
+	unsigned int nr_slots, nr_extras;
+	u16 ids[XNB_SLOTS_LIMIT];
+	u16 flags;
+	u16 gso_size;
+	u8 gso_type;
+};
+
+struct xnb_rx_pkt {
+	struct sk_buff *skb;
+	unsigned int first_op, nr_ops;
+	unsigned int nr_slots;	/* data slots */
+	u16 ids[XNB_RX_MAX_SLOTS];
+	u16 lens[XNB_RX_MAX_SLOTS];
+	bool gso;
+};
+
+/* Per-queue counters; each is written from one context only. */
+struct xnb_stats {
+	u64 rx_packets, rx_bytes;	/* from the guest */
+	u64 tx_packets, tx_bytes;	/* to the guest */
+	u64 rx_errors, tx_errors;
+	u64 rx_gso, tx_gso, rx_csum_fixup, tx_copy_fail, rx_copy_fail;
+	u64 tx_stalls;
+	atomic64_t rx_dropped, tx_dropped, tx_expired;
+};
+
+struct xnb_queue {
+	struct xnb_vif *vif;
+	unsigned int id;
+	bool split;
+
+	/* Guest transmit ring, served by NAPI. */
+	struct xen_netif_tx_back_ring tx;
+	struct xnb_irq tx_irq;
+	struct napi_struct napi;
+	unsigned int tx_need;	/* slots the next packet waits for */
+	struct gnttab_copy *tx_copy;
+	struct xnb_tx_pkt *tx_pkts;
+
+	/* Guest receive ring, served by rx_work. */
+	struct xen_netif_rx_back_ring rx;
+	struct xnb_irq rx_irq;	/* unused unless split */
+	struct delayed_work rx_work;
+	struct sk_buff_head rx_queue;	/* lock also covers rx_bytes */
+	unsigned int rx_bytes;
+	unsigned long rx_progress;	/* jiffies of the last delivery */
+	bool rx_stalled;
+	struct gnttab_copy *rx_copy;
+	struct xnb_rx_pkt *rx_pkts;
+
+	struct xnb_stats st;
+};
+
+/* Bits of xnb_vif.flags. */
+#define XNB_F_CONNECTED	0
+#define XNB_F_DISABLED	1
+
+/**
+ * struct xnb_vif - one vif: the netdev and its connection to a frontend
+ * @xdev: the xenbus backend device
+ * @dev: the vifD.N netdev
+ * @lock: serialises connect, disconnect and removal
+ * @flags: XNB_F_* bits
+ * @fatal_work: reports a protocol violation through xenbus (sleeps)
+ * @fatal_reason: static description of the violation
+ * @queues: @nr_queues queues, allocated at connect
+ * @stalled: queues whose guest stopped taking packets
+ */
+struct xnb_vif {
+	struct xenbus_device *xdev;
+	struct net_device *dev;
+	domid_t domid;
+	unsigned int handle;
+	struct mutex lock;
+	unsigned long flags;
+	struct work_struct fatal_work;
+	const char *fatal_reason;
+
+	/* Frontend capabilities, read at connect. */
+	bool fe_sg, fe_csum, fe_ipv6_csum, fe_gso4, fe_gso6;
+
+	unsigned int nr_queues;
+	struct xnb_queue *queues;
+	atomic_t stalled;
+};
+
+/* Module parameters (netback.c). */
+extern unsigned int xnb_max_queues;
+extern unsigned int xnb_max_skb_slots;
+extern unsigned int xnb_fatal_skb_slots;
+extern unsigned int xnb_rx_queue_bytes;
+extern unsigned int xnb_rx_drain_msecs;
+extern unsigned int xnb_rx_stall_msecs;
+extern struct workqueue_struct *xnb_wq;
+
+/* netback.c */
+void xnb_fatal(struct xnb_vif *vif, const char *reason);
+
+/* datapath.c */
+netdev_tx_t xnb_start_xmit(struct sk_buff *skb, struct net_device *dev);
+int xnb_poll(struct napi_struct *napi, int budget);
+void xnb_rx_work(struct work_struct *work);
+irqreturn_t xnb_tx_interrupt(int irq, void *data);
+irqreturn_t xnb_rx_interrupt(int irq, void *data);
+irqreturn_t xnb_interrupt(int irq, void *data);
+void xnb_eoi_done(struct xnb_irq *xi, int side);
+
+#endif /* XD_NETBACK_H */

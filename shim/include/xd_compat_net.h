@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * xd_compat_net.h - the kernel API differences xen-netback meets
+ * (modules/netback).  Each is detected by a compile probe
+ * (shim/compat/probes/net_*.c, HAVE_NET_* in xd_compat_gen.h); the driver
+ * uses the xd_* helpers below and contains no preprocessor conditionals.
+ */
+#ifndef XD_COMPAT_NET_H
+#define XD_COMPAT_NET_H
+
+#include <linux/netdevice.h>
+#include <xen/xenbus.h>
+
+#include "xd_compat_gen.h"
+
+/*
+ * xenbus_driver.remove: void since 6.2 (and in 6.1.162+), int before.
+ * XD_NET_XENBUS_REMOVE(wrapper, fn) defines @wrapper with the kernel's
+ * signature around the driver's void @fn.
+ */
+#ifdef HAVE_NET_XENBUS_REMOVE_VOID
+#define XD_NET_XENBUS_REMOVE(wrapper, fn)				\
+	static void wrapper(struct xenbus_device *dev)			\
+	{								\
+		fn(dev);						\
+	}
+#else
+#define XD_NET_XENBUS_REMOVE(wrapper, fn)				\
+	static int wrapper(struct xenbus_device *dev)			\
+	{								\
+		fn(dev);						\
+		return 0;						\
+	}
+#endif
+
+/* netif_napi_add() lost its weight argument in 6.1. */
+static inline void xd_netif_napi_add(struct net_device *dev,
+				     struct napi_struct *napi,
+				     int (*poll)(struct napi_struct *, int))
+{
+#ifdef HAVE_NET_NETIF_NAPI_ADD_3ARG
+	netif_napi_add(dev, napi, poll);
+#else
+	netif_napi_add(dev, napi, poll, NAPI_POLL_WEIGHT);
+#endif
+}
+
+#endif /* XD_COMPAT_NET_H */
