@@ -895,9 +895,15 @@ void xnb_rx_work(struct work_struct *work)
 			xnb_rx_set_stalled(q, false);
 		if (skb)
 			mod_delayed_work(xnb_wq, &q->rx_work, 0);
-		goto eoi;
 	}
-	if (!skb)
+	if (!skb && !q->rx_stalled) {
+		/*
+		 * Nothing to deliver: no events for buffers the guest posts
+		 * (they would count as spurious and slow real ones down).
+		 */
+		q->rx.sring->req_event = q->rx.req_cons + XNB_RX_RING_SIZE + 1;
+	}
+	if (!skb || avail >= need)
 		goto eoi;
 	if (!q->rx_stalled && time_after_eq(jiffies, q->rx_progress + stall))
 		xnb_rx_set_stalled(q, true);

@@ -141,8 +141,8 @@ static void xnb_get_stats64(struct net_device *dev,
 	struct xnb_vif *vif = netdev_priv(dev);
 	unsigned int i;
 
-	/* queues and nr_queues change only under RTNL (connect/disconnect). */
-	for (i = 0; i < vif->nr_queues; i++) {
+	/* The queues (and their counters) live as long as the netdev. */
+	for (i = 0; i < vif->dev->num_tx_queues; i++) {
 		struct xnb_stats *st = &vif->queues[i].st;
 
 		s->rx_packets += READ_ONCE(st->rx_packets);
@@ -208,7 +208,7 @@ static void xnb_get_ethtool_stats(struct net_device *dev,
 	unsigned int i, q;
 
 	memset(data, 0, XNB_NR_STATS * sizeof(*data));
-	for (q = 0; q < vif->nr_queues; q++) {
+	for (q = 0; q < dev->num_tx_queues; q++) {
 		struct xnb_stats *st = &vif->queues[q].st;
 
 		for (i = 0; i < ARRAY_SIZE(xnb_stat_names); i++)
@@ -352,7 +352,7 @@ static void xnb_disconnect(struct xnb_vif *vif)
 {
 	unsigned int i;
 
-	if (!vif->queues)
+	if (!vif->nr_queues)
 		return;
 	clear_bit(XNB_F_CONNECTED, &vif->flags);
 	netif_carrier_off(vif->dev);
@@ -360,11 +360,7 @@ static void xnb_disconnect(struct xnb_vif *vif)
 	netif_tx_disable(vif->dev);
 	for (i = 0; i < vif->nr_queues; i++)
 		xnb_queue_stop(&vif->queues[i]);
-	rtnl_lock();
-	kfree(vif->queues);
-	vif->queues = NULL;
 	vif->nr_queues = 0;
-	rtnl_unlock();
 	atomic_set(&vif->stalled, 0);
 	netdev_info(vif->dev, "disconnected\n");
 }
@@ -400,20 +396,6 @@ static int xnb_connect(struct xnb_vif *vif)
 	vif->fe_csum = !xnb_fe_flag(vif, "feature-no-csum-offload", false);
 	vif->fe_ipv6_csum = xnb_fe_flag(vif, "feature-ipv6-csum-offload", false);
 
-	vif->queues = kcalloc(n, sizeof(*vif->queues), GFP_KERNEL);
-	if (!vif->queues)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		struct xnb_queue *q = &vif->queues[i];
-
-		q->vif = vif;
-		q->id = i;
-		skb_queue_head_init(&q->rx_queue);
-		INIT_DELAYED_WORK(&q->rx_work, xnb_rx_work);
-		atomic64_set(&q->st.rx_dropped, 0);
-		atomic64_set(&q->st.tx_dropped, 0);
-		atomic64_set(&q->st.tx_expired, 0);
-	}
 	vif->nr_queues = n;
 	clear_bit(XNB_F_DISABLED, &vif->flags);
 	atomic_set(&vif->stalled, 0);
@@ -521,7 +503,7 @@ static int xnb_probe(struct xenbus_device *xdev,
 	struct net_device *dev;
 	struct xnb_vif *vif;
 	char name[IFNAMSIZ];
-	unsigned int handle;
+	unsigned int handle, i;
 	int err;
 
 	handle = xenbus_read_unsigned(xdev->nodename, "handle", UINT_MAX);
@@ -551,10 +533,28 @@ static int xnb_probe(struct xenbus_device *xdev,
 	mutex_init(&vif->lock);
 	INIT_WORK(&vif->fatal_work, xnb_fatal_work);
 	netif_carrier_off(dev);
+	vif->queues = kcalloc(dev->num_tx_queues, sizeof(*vif->queues),
+			      GFP_KERNEL);
+	if (!vif->queues) {
+		free_netdev(dev);
+		return -ENOMEM;
+	}
+	for (i = 0; i < dev->num_tx_queues; i++) {
+		struct xnb_queue *q = &vif->queues[i];
+
+		q->vif = vif;
+		q->id = i;
+		skb_queue_head_init(&q->rx_queue);
+		INIT_DELAYED_WORK(&q->rx_work, xnb_rx_work);
+		atomic64_set(&q->st.rx_dropped, 0);
+		atomic64_set(&q->st.tx_dropped, 0);
+		atomic64_set(&q->st.tx_expired, 0);
+	}
 
 	err = register_netdev(dev);
 	if (err) {
 		xenbus_dev_fatal(xdev, err, "registering %s", name);
+		kfree(vif->queues);
 		free_netdev(dev);
 		return err;
 	}
@@ -562,11 +562,12 @@ static int xnb_probe(struct xenbus_device *xdev,
 
 	err = xnb_write_features(xdev);
 	if (!err)
-		err = xenbus_switch_state(xdev, XenbusStateInitWait);
+		err = xenbus_switch_state(xdev, XNB_INITWAIT);
 	if (err) {
 		xenbus_dev_fatal(xdev, err, "advertising features");
 		dev_set_drvdata(&xdev->dev, NULL);
 		unregister_netdev(dev);
+		kfree(vif->queues);
 		free_netdev(dev);
 		return err;
 	}
@@ -583,33 +584,33 @@ static void xnb_frontend_changed(struct xenbus_device *xdev,
 		return;
 	mutex_lock(&vif->lock);
 	switch (fe_state) {
-	case XenbusStateInitialising:
-		if (xdev->state == XenbusStateClosed)
-			xenbus_switch_state(xdev, XenbusStateInitWait);
+	case XNB_INITIALISING:
+		if (xdev->state == XNB_CLOSED)
+			xenbus_switch_state(xdev, XNB_INITWAIT);
 		break;
-	case XenbusStateInitialised:
-	case XenbusStateConnected:
-		if (xdev->state == XenbusStateConnected || vif->queues)
+	case XNB_INITIALISED:
+	case XNB_CONNECTED:
+		if (xdev->state == XNB_CONNECTED || vif->nr_queues)
 			break;
-		if (xdev->state != XenbusStateInitWait &&
-		    xdev->state != XenbusStateInitialised)
+		if (xdev->state != XNB_INITWAIT &&
+		    xdev->state != XNB_INITIALISED)
 			break;
 		if (!xnb_connect(vif))
-			xenbus_switch_state(xdev, XenbusStateConnected);
+			xenbus_switch_state(xdev, XNB_CONNECTED);
 		break;
-	case XenbusStateClosing:
+	case XNB_CLOSING:
 		xnb_disconnect(vif);
-		xenbus_switch_state(xdev, XenbusStateClosing);
+		xenbus_switch_state(xdev, XNB_CLOSING);
 		break;
-	case XenbusStateClosed:
+	case XNB_CLOSED:
 		xnb_disconnect(vif);
-		xenbus_switch_state(xdev, XenbusStateClosed);
+		xenbus_switch_state(xdev, XNB_CLOSED);
 		if (xenbus_dev_is_online(xdev))
 			break;
 		mutex_unlock(&vif->lock);
 		device_unregister(&xdev->dev);
 		return;
-	case XenbusStateUnknown:
+	case XNB_UNKNOWN:
 		xnb_disconnect(vif);
 		mutex_unlock(&vif->lock);
 		device_unregister(&xdev->dev);
@@ -633,10 +634,9 @@ static void xnb_remove(struct xenbus_device *xdev)
 	dev_set_drvdata(&xdev->dev, NULL);
 	netdev_info(vif->dev, "removed\n");
 	unregister_netdev(vif->dev);
+	kfree(vif->queues);
 	free_netdev(vif->dev);
 }
-
-XD_NET_XENBUS_REMOVE(xnb_xenbus_remove, xnb_remove)
 
 static const struct xenbus_device_id xnb_ids[] = {
 	{ "vif" },
@@ -646,7 +646,7 @@ static const struct xenbus_device_id xnb_ids[] = {
 static struct xenbus_driver xnb_driver = {
 	.ids			= xnb_ids,
 	.probe			= xnb_probe,
-	.remove			= xnb_xenbus_remove,
+	.remove			= XD_NET_XENBUS_REMOVE,
 	.otherend_changed	= xnb_frontend_changed,
 	.allow_rebind		= true,
 };

@@ -113,6 +113,18 @@ struct xnb_queue {
 	struct xnb_stats st;
 };
 
+/*
+ * enum xenbus_state values (xen/interface/io/xenbus.h, fixed by the
+ * protocol), named without CamelCase.
+ */
+#define XNB_UNKNOWN		((enum xenbus_state)0)
+#define XNB_INITIALISING	((enum xenbus_state)1)
+#define XNB_INITWAIT		((enum xenbus_state)2)
+#define XNB_INITIALISED		((enum xenbus_state)3)
+#define XNB_CONNECTED		((enum xenbus_state)4)
+#define XNB_CLOSING		((enum xenbus_state)5)
+#define XNB_CLOSED		((enum xenbus_state)6)
+
 /* Bits of xnb_vif.flags. */
 #define XNB_F_CONNECTED	0
 #define XNB_F_DISABLED	1
@@ -133,7 +145,7 @@ struct xnb_vif {
 	struct net_device *dev;
 	domid_t domid;
 	unsigned int handle;
-	struct mutex lock;
+	struct mutex lock;	/* connect, disconnect, removal */
 	unsigned long flags;
 	struct work_struct fatal_work;
 	const char *fatal_reason;

@@ -15,22 +15,20 @@
 
 /*
  * xenbus_driver.remove: void since 6.2 (and in 6.1.162+), int before.
- * XD_NET_XENBUS_REMOVE(wrapper, fn) defines @wrapper with the kernel's
- * signature around the driver's void @fn.
+ * XD_NET_XENBUS_REMOVE is what the driver puts in .remove; its own
+ * xnb_remove() returns void.
  */
 #ifdef HAVE_NET_XENBUS_REMOVE_VOID
-#define XD_NET_XENBUS_REMOVE(wrapper, fn)				\
-	static void wrapper(struct xenbus_device *dev)			\
-	{								\
-		fn(dev);						\
-	}
+#define XD_NET_XENBUS_REMOVE xnb_remove
 #else
-#define XD_NET_XENBUS_REMOVE(wrapper, fn)				\
-	static int wrapper(struct xenbus_device *dev)			\
-	{								\
-		fn(dev);						\
-		return 0;						\
-	}
+static void xnb_remove(struct xenbus_device *dev);
+static inline int xd_net_xenbus_remove(struct xenbus_device *dev)
+{
+	xnb_remove(dev);
+	return 0;
+}
+
+#define XD_NET_XENBUS_REMOVE xd_net_xenbus_remove
 #endif
 
 /* netif_napi_add() lost its weight argument in 6.1. */
