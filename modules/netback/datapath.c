@@ -219,6 +219,37 @@ static unsigned int xnb_tx_plan(struct xnb_queue *q, struct xnb_tx_pkt *p,
 	return nop;
 }
 
+/*
+ * Rate limit: charge @len bytes to the current window, or arm the work
+ * that resumes the queue when the next window starts.
+ */
+static bool xnb_tx_credit(struct xnb_queue *q, unsigned int len)
+{
+	struct xnb_vif *vif = q->vif;
+	unsigned long next = q->credit_start + vif->credit_jiffies;
+
+	if (time_after_eq(jiffies, next)) {
+		q->credit_start = jiffies;
+		q->credit_left = vif->credit_bytes;
+		next = jiffies + vif->credit_jiffies;
+	}
+	if (xnb_credit_take(&q->credit_left, vif->credit_bytes, len))
+		return true;
+	queue_delayed_work(xnb_wq, &q->credit_work,
+			   time_after(next, jiffies) ? next - jiffies : 1);
+	return false;
+}
+
+void xnb_credit_work(struct work_struct *work)
+{
+	struct xnb_queue *q = container_of(to_delayed_work(work),
+					   struct xnb_queue, credit_work);
+
+	local_bh_disable();
+	napi_schedule(&q->napi);
+	local_bh_enable();
+}
+
 /* Read the extra-info segments after the first slot; XNB_* verdict. */
 static int xnb_tx_extras(struct xnb_queue *q, struct xnb_tx_pkt *p,
 			 RING_IDX *idx, unsigned int avail, const char **why)
@@ -271,6 +302,7 @@ static unsigned int xnb_tx_build(struct xnb_queue *q, unsigned int max,
 	unsigned int nr = 0, nop = 0;
 
 	q->tx_need = 1;
+	q->tx_throttled = false;
 	while (nr < max && nop + XNB_SLOTS_LIMIT + MAX_SKB_FRAGS + 2 <= XNB_COPY_OPS) {
 		struct xnb_tx_pkt *p = &q->tx_pkts[nr];
 		RING_IDX prod = READ_ONCE(q->tx.sring->req_prod);
@@ -329,6 +361,11 @@ static unsigned int xnb_tx_build(struct xnb_queue *q, unsigned int max,
 					xnb_fatal_skb_slots, &first_len, &why);
 		if (v == XNB_FATAL) {
 			xnb_fatal(vif, why);
+			break;
+		}
+		if (vif->credit_bytes && !xnb_tx_credit(q, req[0].size)) {
+			/* Out of credit: leave the packet on the ring. */
+			q->tx_throttled = true;
 			break;
 		}
 		q->tx.req_cons = idx;	/* consumed, whatever happens next */
@@ -507,7 +544,8 @@ int xnb_poll(struct napi_struct *napi, int budget)
 	if (!test_bit(XNB_F_DISABLED, &q->vif->flags))
 		done = xnb_tx_work(q, budget);
 	if (done < budget && napi_complete_done(napi, done)) {
-		if (test_bit(XNB_F_DISABLED, &q->vif->flags))
+		/* Disabled: channel stays masked.  Throttled: credit_work. */
+		if (test_bit(XNB_F_DISABLED, &q->vif->flags) || q->tx_throttled)
 			return done;
 		if (xnb_tx_more(q))
 			napi_schedule(napi);

@@ -196,4 +196,63 @@ static inline unsigned int xnb_copy_len(unsigned int src_off,
 	return n;
 }
 
+/**
+ * xnb_credit_take() - may a guest packet go out under the vif's rate limit?
+ * @remaining: credit left in the current window (updated)
+ * @credit: bytes allowed per window (the "rate" node); 0: unlimited
+ * @len: bytes of the packet
+ *
+ * A packet larger than the whole credit goes out when the window's credit
+ * is untouched (it would never fit otherwise), using it all up.
+ */
+static inline bool xnb_credit_take(unsigned long long *remaining,
+				   unsigned long long credit, unsigned int len)
+{
+	if (!credit)
+		return true;
+	if (len <= *remaining) {
+		*remaining -= len;
+		return true;
+	}
+	if (*remaining == credit) {
+		*remaining = 0;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * xnb_parse_rate() - parse the "rate" node: "<bytes>,<usec>"
+ * @s: the node's value
+ * @bytes: set to the bytes per window
+ * @usec: set to the window in microseconds
+ *
+ * Return: true if @s is two decimal numbers, bytes > 0 and usec > 0 and
+ * at most 10 s, false otherwise (the caller then applies no limit).
+ */
+static inline bool xnb_parse_rate(const char *s, unsigned long long *bytes,
+				  unsigned long *usec)
+{
+	unsigned long long b = 0, u = 0;
+	int digits = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		if (b > 1000000000000ULL)
+			return false;
+		b = b * 10 + (unsigned long long)(*s - '0');
+	}
+	if (!digits || *s++ != ',')
+		return false;
+	for (digits = 0; *s >= '0' && *s <= '9'; s++, digits++) {
+		if (u > 10000000ULL)
+			return false;
+		u = u * 10 + (unsigned long long)(*s - '0');
+	}
+	if (!digits || *s || !b || !u || u > 10000000ULL)
+		return false;
+	*bytes = b;
+	*usec = (unsigned long)u;
+	return true;
+}
+
 #endif /* XD_NETBACK_CHECK_H */

@@ -259,6 +259,7 @@ static void xnb_queue_stop(struct xnb_queue *q)
 	cancel_delayed_work_sync(&q->rx_work);
 	if (q->napi.poll) {
 		napi_disable(&q->napi);
+		cancel_delayed_work_sync(&q->credit_work);
 		netif_napi_del(&q->napi);
 		q->napi.poll = NULL;
 	}
@@ -327,6 +328,9 @@ static int xnb_queue_start(struct xnb_queue *q, const char *dir)
 		return err;
 	BACK_RING_INIT(&q->rx, (struct xen_netif_rx_sring *)addr, XEN_PAGE_SIZE);
 	q->tx_need = 1;
+	q->tx_throttled = false;
+	q->credit_start = jiffies;
+	q->credit_left = vif->credit_bytes;
 	q->rx_progress = jiffies;
 
 	xd_netif_napi_add(vif->dev, &q->napi, xnb_poll);
@@ -370,6 +374,28 @@ static bool xnb_fe_flag(struct xnb_vif *vif, const char *node, bool dflt)
 	return xenbus_read_unsigned(vif->xdev->otherend, node, dflt) != 0;
 }
 
+/* The toolstack's "rate" node ("<bytes>,<usec>"; libxl's vif rate=). */
+static void xnb_read_rate(struct xnb_vif *vif)
+{
+	unsigned long long bytes;
+	unsigned long usec;
+	char *rate;
+
+	vif->credit_bytes = 0;
+	rate = xenbus_read(XBT_NIL, vif->xdev->nodename, "rate", NULL);
+	if (IS_ERR(rate))
+		return;
+	if (xnb_parse_rate(rate, &bytes, &usec)) {
+		vif->credit_bytes = bytes;
+		vif->credit_jiffies = max(usecs_to_jiffies(usec), 1UL);
+		netdev_info(vif->dev, "rate limit %llu bytes per %lu us\n",
+			    bytes, usec);
+	} else {
+		netdev_warn(vif->dev, "ignoring malformed rate \"%s\"\n", rate);
+	}
+	kfree(rate);
+}
+
 static int xnb_connect(struct xnb_vif *vif)
 {
 	struct xenbus_device *xdev = vif->xdev;
@@ -395,6 +421,7 @@ static int xnb_connect(struct xnb_vif *vif)
 	vif->fe_gso6 = xnb_fe_flag(vif, "feature-gso-tcpv6", false);
 	vif->fe_csum = !xnb_fe_flag(vif, "feature-no-csum-offload", false);
 	vif->fe_ipv6_csum = xnb_fe_flag(vif, "feature-ipv6-csum-offload", false);
+	xnb_read_rate(vif);
 
 	vif->nr_queues = n;
 	clear_bit(XNB_F_DISABLED, &vif->flags);
@@ -546,6 +573,7 @@ static int xnb_probe(struct xenbus_device *xdev,
 		q->id = i;
 		skb_queue_head_init(&q->rx_queue);
 		INIT_DELAYED_WORK(&q->rx_work, xnb_rx_work);
+		INIT_DELAYED_WORK(&q->credit_work, xnb_credit_work);
 		atomic64_set(&q->st.rx_dropped, 0);
 		atomic64_set(&q->st.tx_dropped, 0);
 		atomic64_set(&q->st.tx_expired, 0);

@@ -96,6 +96,10 @@ struct xnb_queue {
 	struct xnb_irq tx_irq;
 	struct napi_struct napi;
 	unsigned int tx_need;	/* slots the next packet waits for */
+	bool tx_throttled;	/* out of credit (rate limit) */
+	unsigned long long credit_left;
+	unsigned long credit_start;	/* jiffies: start of the window */
+	struct delayed_work credit_work;	/* resumes NAPI after the window */
 	struct gnttab_copy *tx_copy;
 	struct xnb_tx_pkt *tx_pkts;
 
@@ -150,6 +154,10 @@ struct xnb_vif {
 	struct work_struct fatal_work;
 	const char *fatal_reason;
 
+	/* The "rate" limit of the guest's transmit: bytes per window. */
+	unsigned long long credit_bytes;	/* 0: unlimited */
+	unsigned long credit_jiffies;
+
 	/* Frontend capabilities, read at connect. */
 	bool fe_sg, fe_csum, fe_ipv6_csum, fe_gso4, fe_gso6;
 
@@ -178,5 +186,6 @@ irqreturn_t xnb_tx_interrupt(int irq, void *data);
 irqreturn_t xnb_rx_interrupt(int irq, void *data);
 irqreturn_t xnb_interrupt(int irq, void *data);
 void xnb_eoi_done(struct xnb_irq *xi, int side);
+void xnb_credit_work(struct work_struct *work);
 
 #endif /* XD_NETBACK_H */

@@ -149,5 +149,28 @@ int main(void)
 	check("copy/dst-left", xnb_copy_len(0, 500, 0, 200) == 200);
 	check("copy/all", xnb_copy_len(10, 500, 10, 4096) == 500);
 
+	/* Rate limit credit. */
+	{
+		unsigned long long rem = 3000, b;
+		unsigned long u;
+
+		check("credit/unlimited", xnb_credit_take(&rem, 0, 60000) && rem == 3000);
+		check("credit/fits", xnb_credit_take(&rem, 3000, 1000) && rem == 2000);
+		check("credit/fits-exact", xnb_credit_take(&rem, 3000, 2000) && rem == 0);
+		check("credit/empty", !xnb_credit_take(&rem, 3000, 1) && rem == 0);
+		rem = 3000;
+		check("credit/oversize-full", xnb_credit_take(&rem, 3000, 9000) && rem == 0);
+		rem = 2999;
+		check("credit/oversize-partial", !xnb_credit_take(&rem, 3000, 9000) && rem == 2999);
+		check("rate/ok", xnb_parse_rate("125000,20000", &b, &u) && b == 125000 && u == 20000);
+		check("rate/no-comma", !xnb_parse_rate("125000", &b, &u));
+		check("rate/zero", !xnb_parse_rate("0,20000", &b, &u));
+		check("rate/zero-usec", !xnb_parse_rate("100,0", &b, &u));
+		check("rate/trailing", !xnb_parse_rate("100,200x", &b, &u));
+		check("rate/negative", !xnb_parse_rate("-1,200", &b, &u));
+		check("rate/huge", !xnb_parse_rate("99999999999999999999999,1", &b, &u));
+		check("rate/window-too-long", !xnb_parse_rate("100,20000000", &b, &u));
+	}
+
 	return nfail != 0;
 }
