@@ -24,7 +24,8 @@ ip -6 addr add 2001:db8:9::1/64 dev xenbr0 nodad 2>/dev/null
 mkdir -p /tmp/xd-nb
 cat >/tmp/xd-nb/run.sh <<EOS
 ip4=\$(ip -4 addr show dev eth0 | sed -n 's/.*inet \([0-9.]*\).*/\1/p')
-ip -6 addr add 2001:db8:9::\${ip4##*.}/64 dev eth0 nodad
+ip -6 addr add 2001:db8:9::\${ip4##*.}/64 dev eth0 nodad 2>/dev/null ||
+	ip -6 addr add 2001:db8:9::\${ip4##*.}/64 dev eth0 || echo "GUEST-IPV6-FAIL"
 ip link set eth0 mtu 9000 || echo "GUEST-MTU-FAIL"
 $NB tcp-recv tcp-d2g 6003 $TCP_BYTES 13 400 &
 $NB udp-recv udp-d2g 6004 $UDP_COUNT 1400 14 400 &
