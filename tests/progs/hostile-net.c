@@ -1,0 +1,1267 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hostile-net - a user-space, deliberately wrong netif (vif) frontend
+ * (tests/hostile/README.md). The blkif twin is hostile.c; this one speaks netif.
+ *
+ * Runs inside a PV guest in which xen-netfront is NOT loaded. It shares its own
+ * pages with /dev/xen/gntalloc, allocates and signals event channels with
+ * /dev/xen/evtchn, writes its frontend xenstore nodes through /dev/xen/xenbus,
+ * walks the xenbus state machine and then speaks netif wrongly on purpose.
+ *
+ *   hostile-net                 daemon: polls data/xdn/cmd = "SEQ CASE DEVID", runs
+ *                               the case in a child, answers data/xdn/res =
+ *                               "SEQ ok|bad|broken OUTCOME DETAIL"
+ *   hostile-net -l              list the cases: "NAME DOM0-ACTION RULE EXPECT DESCRIPTION"
+ *                               (DOM0-ACTION: "-" or "flood": Dom0 sends to the vif)
+ *   hostile-net run CASE DEVID  run one case now (debugging)
+ *
+ * When the backend stops answering (neither the bad packet nor a valid one sent after
+ * it), the case asks Dom0 whether the vif's carrier is down (data/xdn/probe = "SEQ",
+ * answer data/xdn/probe-ack = "SEQ CARRIER"): carrier 0 means the backend disabled the
+ * device (outcome "disabled"), carrier 1 means it silently stopped ("stalled").
+ *
+ * Outcomes: error (the bad packet/request answered with an error status), ok (answered
+ * with success), closed (backend switched to Closing/Closed), disabled (backend stopped
+ * the vif: carrier off), stalled (no answer and the vif still up), ignored (the bad
+ * packet got no answer but later ones did), connected (a bogus configuration was
+ * accepted), survived (stress case: a valid packet was answered afterwards),
+ * unsupported (the backend does not offer the feature), broken (the test could not run).
+ *
+ * The layouts are those of include/xen/interface/io/{netif,ring}.h for x86_64.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+/* ------------------------------------------------------------ device ABIs */
+/* include/uapi/xen/evtchn.h */
+struct ioctl_evtchn_bind_unbound_port { unsigned int remote_domain; };
+struct ioctl_evtchn_notify { unsigned int port; };
+#define IOCTL_EVTCHN_BIND_UNBOUND_PORT \
+	_IOC(_IOC_NONE, 'E', 2, sizeof(struct ioctl_evtchn_bind_unbound_port))
+#define IOCTL_EVTCHN_NOTIFY \
+	_IOC(_IOC_NONE, 'E', 4, sizeof(struct ioctl_evtchn_notify))
+
+/* include/uapi/xen/gntalloc.h */
+struct ioctl_gntalloc_alloc_gref {
+	uint16_t domid;
+	uint16_t flags;
+	uint32_t count;
+	uint64_t index;
+	uint32_t gref_ids[1];
+};
+#define IOCTL_GNTALLOC_ALLOC_GREF \
+	_IOC(_IOC_NONE, 'G', 5, sizeof(struct ioctl_gntalloc_alloc_gref))
+#define GNTALLOC_FLAG_WRITABLE 1
+_Static_assert(IOCTL_GNTALLOC_ALLOC_GREF == 0x00184705, "gntalloc ABI");
+_Static_assert(IOCTL_EVTCHN_NOTIFY == 0x00044504, "evtchn ABI");
+
+/* xen/include/public/io/xs_wire.h */
+struct xsd_sockmsg { uint32_t type, req_id, tx_id, len; };
+enum { XS_READ = 2, XS_WATCH = 4, XS_WRITE = 11, XS_RM = 13, XS_WATCH_EVENT = 15, XS_ERROR = 16 };
+
+/* xen/include/public/io/xenbus.h */
+enum { XB_UNKNOWN, XB_INITIALISING, XB_INITWAIT, XB_INITIALISED, XB_CONNECTED,
+       XB_CLOSING, XB_CLOSED, XB_RECONFIGURING, XB_RECONFIGURED };
+
+/* ------------------------------------------------------------------ netif */
+
+#define PAGE_SZ		4096
+#define SRING_HDR	64	/* req_prod, req_event, rsp_prod, rsp_event, pad[48] */
+#define TX_SLOT		12	/* union { xen_netif_tx_request; xen_netif_tx_response } */
+#define RX_SLOT		8	/* union { xen_netif_rx_request; xen_netif_rx_response } */
+#define CTRL_SLOT	16	/* union { xen_netif_ctrl_request; xen_netif_ctrl_response } */
+#define TX_ENTS		256	/* (4096 - 64) / 12 = 336 -> 256 */
+#define RX_ENTS		256	/* (4096 - 64) / 8 = 504 -> 256 */
+#define CTRL_ENTS	128	/* (4096 - 64) / 16 = 252 -> 128 */
+
+#define NETTXF_csum_blank	(1u << 0)
+#define NETTXF_data_validated	(1u << 1)
+#define NETTXF_more_data	(1u << 2)
+#define NETTXF_extra_info	(1u << 3)
+
+#define EXTRA_TYPE_GSO		1
+#define EXTRA_FLAG_MORE		1
+#define GSO_TYPE_TCPV4		1
+
+#define RSP_DROPPED	(-2)
+#define RSP_ERROR	(-1)
+#define RSP_OKAY	0
+#define RSP_NULL	1
+
+#define CTRL_SET_HASH_MAPPING_SIZE	5
+#define CTRL_SET_HASH_MAPPING		6
+#define CTRL_SET_HASH_ALGORITHM		7
+#define CTRL_ALG_TOEPLITZ		1
+
+struct txreq { uint32_t gref; uint16_t offset, flags, id, size; };
+struct txrsp { uint16_t id; int16_t status; };
+struct extra {
+	uint8_t type, flags;
+	uint16_t gso_size;
+	uint8_t gso_type, pad;
+	uint16_t features;
+};
+struct rxreq { uint16_t id, pad; uint32_t gref; };
+struct rxrsp { uint16_t id, offset, flags; int16_t status; };
+struct ctrlreq { uint16_t id, type; uint32_t data[3]; };
+struct ctrlrsp { uint16_t id, type; uint32_t status, data; };
+
+_Static_assert(sizeof(struct txreq) == TX_SLOT, "xen_netif_tx_request");
+_Static_assert(sizeof(struct extra) == 8, "xen_netif_extra_info");
+_Static_assert(sizeof(struct rxreq) == RX_SLOT, "xen_netif_rx_request");
+_Static_assert(sizeof(struct rxrsp) == RX_SLOT, "xen_netif_rx_response");
+_Static_assert(sizeof(struct ctrlreq) == CTRL_SLOT, "xen_netif_ctrl_request");
+_Static_assert(sizeof(struct ctrlrsp) == 12, "xen_netif_ctrl_response");
+
+struct sring { volatile uint32_t req_prod, req_event, rsp_prod, rsp_event; };
+
+/* ------------------------------------------------------------------ output */
+
+static int verbose = 1;
+
+__attribute__((format(printf, 1, 2)))
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	printf("HOSTILE ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void msleep(int ms) { usleep(ms * 1000); }
+
+/* --------------------------------------------------------------- xenstore */
+
+static int xs_fd = -1;
+static uint32_t xs_reqid;
+
+static int xs_io(uint32_t type, const char *a, const char *b, size_t blen,
+		 char *out, size_t outsz)
+{
+	char msg[4096 + 64], reply[4096 + 1];
+	struct xsd_sockmsg h = { .type = type, .req_id = ++xs_reqid };
+	size_t alen = strlen(a) + 1, n;
+	ssize_t r;
+
+	if (alen + blen > 4000)
+		return -1;
+	h.len = alen + blen;
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + sizeof(h), a, alen);
+	if (blen)
+		memcpy(msg + sizeof(h) + alen, b, blen);
+	if (write(xs_fd, msg, sizeof(h) + h.len) != (ssize_t)(sizeof(h) + h.len))
+		return -1;
+	for (;;) {
+		struct xsd_sockmsg rh;
+
+		for (n = 0; n < sizeof(rh); n += r)
+			if ((r = read(xs_fd, (char *)&rh + n, sizeof(rh) - n)) <= 0)
+				return -1;
+		if (rh.len > 4096)
+			return -1;
+		for (n = 0; n < rh.len; n += r)
+			if ((r = read(xs_fd, reply + n, rh.len - n)) <= 0)
+				return -1;
+		reply[rh.len] = 0;
+		if (rh.type == XS_WATCH_EVENT)
+			continue;
+		if (rh.type == XS_ERROR)
+			return -1;
+		if (out) {
+			n = rh.len < outsz - 1 ? rh.len : outsz - 1;
+			memcpy(out, reply, n);
+			out[n] = 0;
+		}
+		return rh.len;
+	}
+}
+
+__attribute__((format(printf, 2, 3)))
+static int xs_write(const char *val, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return xs_io(XS_WRITE, path, val, strlen(val), NULL, 0) < 0 ? -1 : 0;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int xs_read(char *out, size_t outsz, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return xs_io(XS_READ, path, NULL, 0, out, outsz) < 0 ? -1 : 0;
+}
+
+static long xs_read_long(const char *path, long dflt)
+{
+	char buf[64];
+
+	if (xs_read(buf, sizeof(buf), "%s", path) < 0)
+		return dflt;
+	return strtol(buf, NULL, 10);
+}
+
+
+/* Register a watch (token "xdn"); xenstored fires it once right away. */
+static int xs_watch(const char *path) { return xs_io(XS_WATCH, path, "xdn", 4, NULL, 0) < 0 ? -1 : 0; }
+
+/* Block until the next watch event (other messages are dropped). */
+static int xs_wait_event(void)
+{
+	struct xsd_sockmsg h;
+	char body[4096];
+	size_t n;
+	ssize_t r;
+
+	for (;;) {
+		for (n = 0; n < sizeof(h); n += r)
+			if ((r = read(xs_fd, (char *)&h + n, sizeof(h) - n)) <= 0)
+				return -1;
+		if (h.len > sizeof(body))
+			return -1;
+		for (n = 0; n < h.len; n += r)
+			if ((r = read(xs_fd, body + n, h.len - n)) <= 0)
+				return -1;
+		if (h.type == XS_WATCH_EVENT)
+			return 0;
+	}
+}
+
+/* ------------------------------------------------------------- the device */
+
+#define NDATA	4	/* tx data pages */
+#define NRX	64	/* rx buffers posted */
+
+struct net {
+	int devid;
+	char fe[64], be[128], bestate[160];
+	int gfd, efd;
+	uint8_t *tx, *rx, *ctrl;
+	uint32_t tx_ref, rx_ref, ctrl_ref;
+	unsigned port, ctrl_port;
+	uint32_t tx_pvt, tx_cons, rx_pvt, rx_cons, ctrl_pvt, ctrl_cons;
+	uint8_t *data[NDATA], *rxbuf;
+	uint32_t data_ref[NDATA], rx_refs[NRX];
+	int has_ctrl;		/* backend offers feature-ctrl-ring */
+	bool no_rx;		/* never post or consume RX buffers */
+	unsigned rx_pkts;	/* RX responses consumed */
+	char note[300];
+};
+
+static struct sring *sr(uint8_t *ring) { return (struct sring *)ring; }
+static struct txreq *tx_slot(struct net *n, uint32_t i)
+{
+	return (struct txreq *)(n->tx + SRING_HDR + (i % TX_ENTS) * TX_SLOT);
+}
+static struct rxreq *rx_slot(struct net *n, uint32_t i)
+{
+	return (struct rxreq *)(n->rx + SRING_HDR + (i % RX_ENTS) * RX_SLOT);
+}
+static struct ctrlreq *ctrl_slot(struct net *n, uint32_t i)
+{
+	return (struct ctrlreq *)(n->ctrl + SRING_HDR + (i % CTRL_ENTS) * CTRL_SLOT);
+}
+
+static int be_state(struct net *n) { return xs_read_long(n->bestate, XB_UNKNOWN); }
+static bool be_closed(struct net *n) { int s = be_state(n); return s == XB_CLOSING || s == XB_CLOSED; }
+
+static int wait_be(struct net *n, unsigned mask, int ms)
+{
+	double end = now() + ms / 1000.0;
+	int s;
+
+	do {
+		s = be_state(n);
+		if (mask & (1u << s))
+			return s;
+		msleep(50);
+	} while (now() < end);
+	return -1;
+}
+
+static uint8_t *gnt_alloc(struct net *n, unsigned count, uint32_t *refs)
+{
+	size_t sz = sizeof(struct ioctl_gntalloc_alloc_gref) + count * sizeof(uint32_t);
+	struct ioctl_gntalloc_alloc_gref *a = calloc(1, sz);
+	void *p;
+
+	a->domid = 0;
+	a->flags = GNTALLOC_FLAG_WRITABLE;
+	a->count = count;
+	if (ioctl(n->gfd, IOCTL_GNTALLOC_ALLOC_GREF, a) < 0) {
+		say("gntalloc ALLOC_GREF(%u): %m", count);
+		free(a);
+		return NULL;
+	}
+	p = mmap(NULL, count * PAGE_SZ, PROT_READ | PROT_WRITE, MAP_SHARED, n->gfd, a->index);
+	if (p == MAP_FAILED) {
+		say("gntalloc mmap: %m");
+		free(a);
+		return NULL;
+	}
+	memcpy(refs, a->gref_ids, count * sizeof(uint32_t));
+	free(a);
+	memset(p, 0, count * PAGE_SZ);
+	return p;
+}
+
+static void notify_port(struct net *n, unsigned port)
+{
+	struct ioctl_evtchn_notify nt = { .port = port };
+
+	ioctl(n->efd, IOCTL_EVTCHN_NOTIFY, &nt);
+}
+static void notify(struct net *n) { notify_port(n, n->port); }
+
+static int bind_port(struct net *n, unsigned *port)
+{
+	struct ioctl_evtchn_bind_unbound_port ub = { .remote_domain = 0 };
+	int r = ioctl(n->efd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &ub);
+
+	if (r < 0)
+		return -1;
+	*port = r;
+	return 0;
+}
+
+/*
+ * The frame every valid packet carries: Ethernet + IPv4 + TCP + payload, to a MAC
+ * and an IP nobody has (the bridge floods it, everyone drops it). 1514 bytes.
+ */
+#define FRAME_LEN 1514
+static void frame_fill(uint8_t *p)
+{
+	static const uint8_t hdr[] = {
+		0x00, 0x16, 0x3e, 0x00, 0x00, 0xee, 0x00, 0x16, 0x3e, 0x00, 0x00, 0xa0, 0x08, 0x00,
+		0x45, 0x00, 0x05, 0xdc, 0x00, 0x01, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00,
+		192, 0, 2, 160, 192, 0, 2, 250,
+		0x30, 0x39, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x10, 0xff, 0xff, 0, 0, 0, 0,
+	};
+	memcpy(p, hdr, sizeof(hdr));
+	for (unsigned i = sizeof(hdr); i < FRAME_LEN; i++)
+		p[i] = (uint8_t)i;
+}
+
+static void rx_post(struct net *n)
+{
+	struct rxreq *r = rx_slot(n, n->rx_pvt);
+
+	r->id = n->rx_pvt % RX_ENTS;
+	r->gref = n->rx_refs[n->rx_pvt % NRX];
+	n->rx_pvt++;
+}
+
+/* Consume RX responses and give the buffers back (unless the case starves RX). */
+static void rx_poll(struct net *n)
+{
+	bool more = false;
+
+	if (n->no_rx)
+		return;
+	while (n->rx_cons != sr(n->rx)->rsp_prod) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		n->rx_cons++;
+		n->rx_pkts++;
+		rx_post(n);
+		more = true;
+	}
+	sr(n->rx)->rsp_event = n->rx_cons + 1;
+	if (more) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		sr(n->rx)->req_prod = n->rx_pvt;
+		notify(n);
+	}
+}
+
+static int net_open(struct net *n, int devid)
+{
+	char buf[128];
+
+	memset(n, 0, sizeof(*n));
+	n->devid = devid;
+	snprintf(n->fe, sizeof(n->fe), "device/vif/%d", devid);
+	if (xs_read(buf, sizeof(buf), "%s/backend", n->fe) < 0) {
+		snprintf(n->note, sizeof(n->note), "no %s/backend", n->fe);
+		return -1;
+	}
+	snprintf(n->be, sizeof(n->be), "%s", buf);
+	snprintf(n->bestate, sizeof(n->bestate), "%s/state", n->be);
+	n->gfd = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
+	n->efd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (n->gfd < 0 || n->efd < 0) {
+		snprintf(n->note, sizeof(n->note), "cannot open /dev/xen/gntalloc or evtchn: %m");
+		return -1;
+	}
+	n->tx = gnt_alloc(n, 1, &n->tx_ref);
+	n->rx = gnt_alloc(n, 1, &n->rx_ref);
+	n->ctrl = gnt_alloc(n, 1, &n->ctrl_ref);
+	n->rxbuf = gnt_alloc(n, NRX, n->rx_refs);
+	for (int i = 0; i < NDATA; i++)
+		if (!(n->data[i] = gnt_alloc(n, 1, &n->data_ref[i])))
+			break;
+	if (!n->tx || !n->rx || !n->ctrl || !n->rxbuf || !n->data[NDATA - 1]) {
+		snprintf(n->note, sizeof(n->note), "gntalloc failed");
+		return -1;
+	}
+	for (int i = 0; i < NDATA; i++)
+		frame_fill(n->data[i]);
+	sr(n->tx)->req_event = sr(n->tx)->rsp_event = 1;
+	sr(n->rx)->req_event = sr(n->rx)->rsp_event = 1;
+	sr(n->ctrl)->req_event = sr(n->ctrl)->rsp_event = 1;
+	if (bind_port(n, &n->port) < 0 || bind_port(n, &n->ctrl_port) < 0) {
+		snprintf(n->note, sizeof(n->note), "BIND_UNBOUND_PORT: %m");
+		return -1;
+	}
+	return 0;
+}
+
+static void rings_reset(struct net *n)
+{
+	memset(n->tx, 0, PAGE_SZ);
+	memset(n->rx, 0, PAGE_SZ);
+	memset(n->ctrl, 0, PAGE_SZ);
+	sr(n->tx)->req_event = sr(n->tx)->rsp_event = 1;
+	sr(n->rx)->req_event = sr(n->rx)->rsp_event = 1;
+	sr(n->ctrl)->req_event = sr(n->ctrl)->rsp_event = 1;
+	n->tx_pvt = n->tx_cons = n->rx_pvt = n->rx_cons = n->ctrl_pvt = n->ctrl_cons = 0;
+	if (!n->no_rx) {
+		for (int i = 0; i < NRX; i++)
+			rx_post(n);
+		sr(n->rx)->req_prod = n->rx_pvt;
+	}
+}
+
+/* The frontend nodes xen-netfront writes (one queue, one event channel, ctrl ring). */
+static int net_publish(struct net *n)
+{
+	char v[32];
+	int e = 0;
+
+	snprintf(v, sizeof(v), "%u", n->tx_ref);
+	e |= xs_write(v, "%s/tx-ring-ref", n->fe);
+	snprintf(v, sizeof(v), "%u", n->rx_ref);
+	e |= xs_write(v, "%s/rx-ring-ref", n->fe);
+	snprintf(v, sizeof(v), "%u", n->port);
+	e |= xs_write(v, "%s/event-channel", n->fe);
+	e |= xs_write("1", "%s/request-rx-copy", n->fe);
+	e |= xs_write("1", "%s/feature-rx-notify", n->fe);
+	e |= xs_write("1", "%s/feature-sg", n->fe);
+	e |= xs_write("1", "%s/feature-gso-tcpv4", n->fe);
+	e |= xs_write("1", "%s/feature-gso-tcpv6", n->fe);
+	e |= xs_write("1", "%s/feature-ipv6-csum-offload", n->fe);
+	if (n->has_ctrl) {
+		snprintf(v, sizeof(v), "%u", n->ctrl_ref);
+		e |= xs_write(v, "%s/ctrl-ring-ref", n->fe);
+		snprintf(v, sizeof(v), "%u", n->ctrl_port);
+		e |= xs_write(v, "%s/event-channel-ctrl", n->fe);
+	}
+	return e ? -1 : 0;
+}
+
+static int fe_state(struct net *n, int s)
+{
+	char v[8];
+
+	snprintf(v, sizeof(v), "%d", s);
+	return xs_write(v, "%s/state", n->fe);
+}
+
+/* Handshake: InitWait -> (nodes) -> Connected. 0 connected, -1 broken, -2 nothing, -3 closed. */
+static int net_connect(struct net *n, void (*conf)(struct net *))
+{
+	char p[200];
+	int s;
+
+	if (wait_be(n, 1u << XB_INITWAIT | 1u << XB_CONNECTED, 30000) < 0) {
+		snprintf(n->note, sizeof(n->note), "backend never reached InitWait (state %d)", be_state(n));
+		return -1;
+	}
+	snprintf(p, sizeof(p), "%s/feature-ctrl-ring", n->be);
+	n->has_ctrl = xs_read_long(p, 0) == 1;
+	rings_reset(n);
+	if (net_publish(n) < 0) {
+		snprintf(n->note, sizeof(n->note), "writing the frontend nodes failed");
+		return -1;
+	}
+	if (conf)
+		conf(n);
+	fe_state(n, XB_CONNECTED);
+	s = wait_be(n, 1u << XB_CONNECTED | 1u << XB_CLOSING | 1u << XB_CLOSED, 30000);
+	if (s != XB_CONNECTED)
+		return s < 0 ? -2 : -3;
+	return 0;
+}
+
+static void net_close(struct net *n)
+{
+	fe_state(n, XB_CLOSING);
+	wait_be(n, 1u << XB_CLOSING | 1u << XB_CLOSED, 5000);
+	fe_state(n, XB_CLOSED);
+	wait_be(n, 1u << XB_CLOSED, 10000);
+}
+
+/* ------------------------------------------------------------------ requests */
+
+enum outcome { O_ERROR, O_OK, O_CLOSED, O_DISABLED, O_STALLED, O_IGNORED, O_CONNECTED,
+	       O_SURVIVED, O_UNSUPPORTED, O_BROKEN, O_MAX };
+static const char *const oname[O_MAX] = {
+	"error", "ok", "closed", "disabled", "stalled", "ignored", "connected",
+	"survived", "unsupported", "broken",
+};
+#define E(o) (1u << (o))
+
+static void tx_req(struct net *n, unsigned page, unsigned off, unsigned flags, unsigned size)
+{
+	struct txreq *r = tx_slot(n, n->tx_pvt);
+
+	r->gref = page < NDATA ? n->data_ref[page] : page;
+	r->offset = off;
+	r->flags = flags;
+	r->id = n->tx_pvt % TX_ENTS;
+	r->size = size;
+	n->tx_pvt++;
+}
+
+static void tx_extra(struct net *n, unsigned type, unsigned flags, unsigned gso_size, unsigned gso_type)
+{
+	struct extra *x = (struct extra *)tx_slot(n, n->tx_pvt);
+
+	memset(x, 0, TX_SLOT);
+	x->type = type;
+	x->flags = flags;
+	x->gso_size = gso_size;
+	x->gso_type = gso_type;
+	n->tx_pvt++;
+}
+
+static void tx_push(struct net *n)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	sr(n->tx)->req_prod = n->tx_pvt;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	notify(n);
+}
+
+/*
+ * Wait for the TX response with this id (bounded). Returns 1 and the status, 0 on
+ * timeout, -1 if the backend closed. Other responses are consumed on the way.
+ */
+static int tx_wait(struct net *n, uint16_t id, int ms, int16_t *status)
+{
+	double end = now() + ms / 1000.0, next_xs = 0;
+
+	for (;;) {
+		while (n->tx_cons != sr(n->tx)->rsp_prod) {
+			struct txrsp r;
+
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			memcpy(&r, tx_slot(n, n->tx_cons), sizeof(r));
+			n->tx_cons++;
+			sr(n->tx)->rsp_event = n->tx_cons + 1;
+			if (r.id == id && r.status != RSP_NULL) {
+				*status = r.status;
+				return 1;
+			}
+		}
+		rx_poll(n);
+		if (now() >= next_xs) {
+			if (be_closed(n))
+				return -1;
+			next_xs = now() + 0.2;
+		}
+		if (now() >= end)
+			return 0;
+		usleep(2000);
+	}
+}
+
+/* A valid one-slot packet; returns its outcome (ok, error, closed or stalled). */
+static enum outcome valid_packet(struct net *n, int ms)
+{
+	uint16_t id = n->tx_pvt % TX_ENTS;
+	int16_t st = 0;
+	int r;
+
+	tx_req(n, 0, 0, NETTXF_data_validated, 60);
+	tx_push(n);
+	r = tx_wait(n, id, ms, &st);
+	if (r < 0)
+		return O_CLOSED;
+	if (r == 0)
+		return O_STALLED;
+	return st == RSP_OKAY ? O_OK : O_ERROR;
+}
+
+static int probe_seq;	/* the daemon's command sequence number, for data/xdn/probe */
+
+/*
+ * The backend answers nothing: ask Dom0 whether the vif's carrier is down
+ * (the backend disabled the device) or still up (it silently stopped).
+ */
+static enum outcome ask_dom0_carrier(struct net *n)
+{
+	char v[64], want[32];
+	double end;
+
+	if (!probe_seq)
+		return O_STALLED;
+	snprintf(v, sizeof(v), "%d", probe_seq);
+	xs_write(v, "data/xdn/probe");
+	snprintf(want, sizeof(want), "%d ", probe_seq);
+	end = now() + 30;
+	while (now() < end) {
+		if (xs_read(v, sizeof(v), "data/xdn/probe-ack") == 0 && !strncmp(v, want, strlen(want))) {
+			snprintf(n->note + strlen(n->note), sizeof(n->note) - strlen(n->note),
+				 "%sDom0: vif carrier %s", n->note[0] ? "; " : "", v + strlen(want));
+			return atoi(v + strlen(want)) == 0 ? O_DISABLED : O_STALLED;
+		}
+		msleep(200);
+	}
+	return O_STALLED;
+}
+
+/* Judge a posted bad packet whose first slot has this id. */
+static enum outcome judge_tx(struct net *n, uint16_t id)
+{
+	int16_t st = 0;
+	int r = tx_wait(n, id, 6000, &st);
+	enum outcome v;
+
+	if (r < 0)
+		return O_CLOSED;
+	if (r > 0) {
+		v = valid_packet(n, 6000);
+		snprintf(n->note + strlen(n->note), sizeof(n->note) - strlen(n->note),
+			 "%sstatus %d, a valid packet after it: %s", n->note[0] ? "; " : "", st, oname[v]);
+		return st == RSP_OKAY ? O_OK : O_ERROR;
+	}
+	v = valid_packet(n, 6000);
+	if (v == O_CLOSED)
+		return O_CLOSED;
+	if (v != O_STALLED) {
+		snprintf(n->note + strlen(n->note), sizeof(n->note) - strlen(n->note),
+			 "%sno answer to the bad packet, a valid one after it: %s", n->note[0] ? "; " : "",
+			 oname[v]);
+		return O_IGNORED;
+	}
+	snprintf(n->note + strlen(n->note), sizeof(n->note) - strlen(n->note),
+		 "%sno answer within 12 s, backend state %d", n->note[0] ? "; " : "", be_state(n));
+	return ask_dom0_carrier(n);
+}
+
+/* ----------------------------------------------------------------- cases */
+
+struct hcase;
+typedef void (*conf_fn)(struct net *);
+typedef enum outcome (*run_fn)(struct net *, const struct hcase *);
+typedef void (*pkt_fn)(struct net *);
+
+struct hcase {
+	const char *name;
+	const char *dom0;	/* "-" or "flood" */
+	const char *rule;
+	unsigned expect;
+	pkt_fn pkt;		/* one bad packet after a normal connect */
+	conf_fn conf;		/* bogus frontend nodes before Connected */
+	run_fn run;		/* custom attack after a normal connect */
+	bool no_rx;
+	const char *desc;
+};
+
+/* --- bad packets (the first slot's size is the packet's total size) --- */
+static void pk_slots(struct net *n, unsigned nslots)
+{
+	for (unsigned i = 0; i < nslots; i++)
+		tx_req(n, i % NDATA, 0, i + 1 < nslots ? NETTXF_more_data : 0,
+		       i ? 60 : 60 * nslots);
+}
+static void pk_slots_30(struct net *n) { pk_slots(n, 30); }
+static void pk_slots_19(struct net *n) { pk_slots(n, 19); }
+static void pk_slots_200(struct net *n) { pk_slots(n, 200); }
+static void pk_cross_page(struct net *n) { tx_req(n, 0, 4000, 0, 200); }
+static void pk_zero_first(struct net *n) { tx_req(n, 0, 0, 0, 0); }
+static void pk_zero_frag(struct net *n)
+{
+	tx_req(n, 0, 0, NETTXF_more_data, 120);
+	tx_req(n, 1, 0, NETTXF_more_data, 0);
+	tx_req(n, 2, 0, 0, 60);
+}
+static void pk_tiny(struct net *n) { tx_req(n, 0, 0, 0, 8); }
+static void pk_oversize(struct net *n) { tx_req(n, 0, 0, 0, 65535); }
+static void pk_frag_over_total(struct net *n)
+{
+	tx_req(n, 0, 0, NETTXF_more_data, 100);
+	tx_req(n, 1, 0, 0, 1400);
+}
+static void pk_total_over_frags(struct net *n)
+{
+	tx_req(n, 0, 0, NETTXF_more_data, 9000);
+	tx_req(n, 1, 0, 0, 60);
+}
+/* XSA-423: the 54-byte Ethernet/IPv4/TCP header spread one byte per slot */
+static void pk_hdr_split(struct net *n)
+{
+	for (unsigned i = 0; i < 16; i++)
+		tx_req(n, i % NDATA, i, NETTXF_more_data, i ? 1 : 200);
+	tx_req(n, 0, 16, 0, 200 - 16);
+}
+static void pk_gso(struct net *n, unsigned type, unsigned size, unsigned extra_type, unsigned xflags)
+{
+	tx_req(n, 0, 0, NETTXF_extra_info | NETTXF_csum_blank | NETTXF_data_validated, 1514);
+	tx_extra(n, extra_type, xflags, size, type);
+}
+static void pk_gso_type(struct net *n) { pk_gso(n, 7, 1400, EXTRA_TYPE_GSO, 0); }
+static void pk_gso_size0(struct net *n) { pk_gso(n, GSO_TYPE_TCPV4, 0, EXTRA_TYPE_GSO, 0); }
+static void pk_gso_size_huge(struct net *n) { pk_gso(n, GSO_TYPE_TCPV4, 65535, EXTRA_TYPE_GSO, 0); }
+static void pk_gso_size1(struct net *n) { pk_gso(n, GSO_TYPE_TCPV4, 1, EXTRA_TYPE_GSO, 0); }
+static void pk_extra_type0(struct net *n) { pk_gso(n, GSO_TYPE_TCPV4, 1400, 0, 0); }
+static void pk_extra_type99(struct net *n) { pk_gso(n, GSO_TYPE_TCPV4, 1400, 99, 0); }
+/* extra_info flag, but the chain ends at req_prod (MORE set on the last extra) */
+static void pk_extra_missing(struct net *n) { pk_gso(n, GSO_TYPE_TCPV4, 1400, EXTRA_TYPE_GSO, EXTRA_FLAG_MORE); }
+static void pk_extra_long(struct net *n)
+{
+	tx_req(n, 0, 0, NETTXF_extra_info | NETTXF_csum_blank | NETTXF_data_validated, 1514);
+	for (int i = 0; i < 40; i++)
+		tx_extra(n, EXTRA_TYPE_GSO, i < 39 ? EXTRA_FLAG_MORE : 0, 1400, GSO_TYPE_TCPV4);
+}
+static void pk_gref_bad(struct net *n) { tx_req(n, 0x7ffffff0, 0, 0, 60); }
+
+/* --- bogus frontend nodes --- */
+static void cf_queues_zero(struct net *n) { xs_write("0", "%s/multi-queue-num-queues", n->fe); }
+static void cf_queues_huge(struct net *n) { xs_write("65536", "%s/multi-queue-num-queues", n->fe); }
+static void cf_tx_ref_bad(struct net *n) { xs_write("2147483647", "%s/tx-ring-ref", n->fe); }
+static void cf_evtchn_bad(struct net *n) { xs_write("4000", "%s/event-channel", n->fe); }
+static void cf_no_rx_copy(struct net *n) { xs_write("0", "%s/request-rx-copy", n->fe); }
+static void cf_ctrl_ref_bad(struct net *n)
+{
+	xs_write("2147483647", "%s/ctrl-ring-ref", n->fe);
+	xs_write("4000", "%s/event-channel-ctrl", n->fe);
+}
+
+/* --- custom attacks --- */
+static enum outcome run_prod_ahead(struct net *n, const struct hcase *c)
+{
+	uint16_t id = n->tx_pvt % TX_ENTS;
+
+	(void)c;
+	tx_req(n, 0, 0, 0, 60);
+	sr(n->tx)->req_prod = n->tx_pvt + 10000;
+	notify(n);
+	return judge_tx(n, id);
+}
+
+static enum outcome run_prod_back(struct net *n, const struct hcase *c)
+{
+	enum outcome o;
+
+	(void)c;
+	for (int i = 0; i < 3; i++)
+		if ((o = valid_packet(n, 10000)) != O_OK) {
+			snprintf(n->note, sizeof(n->note), "valid packet %d before the attack: %s", i, oname[o]);
+			return O_BROKEN;
+		}
+	sr(n->tx)->req_prod = 1;
+	notify(n);
+	msleep(2000);
+	sr(n->tx)->req_prod = n->tx_pvt;
+	return judge_tx(n, 0xffff);
+}
+
+static enum outcome run_event_storm(struct net *n, const struct hcase *c)
+{
+	double end = now() + 5;
+	unsigned long k = 0;
+	enum outcome o;
+
+	(void)c;
+	while (now() < end)
+		for (int i = 0; i < 1000; i++, k++)
+			notify(n);
+	o = valid_packet(n, 15000);
+	snprintf(n->note, sizeof(n->note), "%lu notifications in 5 s, then a valid packet: %s", k, oname[o]);
+	return o == O_OK ? O_SURVIVED : o;
+}
+
+/* The backend must not buffer without bound for a guest that never takes RX. */
+static enum outcome run_rx_starve(struct net *n, const struct hcase *c)
+{
+	double end = now() + 45;
+	enum outcome o;
+
+	(void)c;
+	xs_write("1", "data/xdn/flood");	/* Dom0 floods from now on */
+	while (now() < end && !be_closed(n))
+		msleep(500);
+	if (be_closed(n))
+		return O_CLOSED;
+	o = valid_packet(n, 15000);
+	snprintf(n->note, sizeof(n->note), "45 s without RX buffers under a Dom0 flood (rx req_prod %u), "
+		 "then a valid TX packet: %s", sr(n->rx)->req_prod, oname[o]);
+	return o == O_OK ? O_SURVIVED : o;
+}
+
+/* RX producer far ahead while Dom0 sends: the backend must not read garbage requests. */
+static enum outcome run_rx_prod_ahead(struct net *n, const struct hcase *c)
+{
+	double end = now() + 20;
+	enum outcome o;
+
+	(void)c;
+	n->no_rx = true;
+	sr(n->rx)->req_prod = n->rx_pvt + 100000;
+	notify(n);
+	xs_write("1", "data/xdn/flood");
+	while (now() < end && !be_closed(n))
+		msleep(500);
+	if (be_closed(n))
+		return O_CLOSED;
+	o = valid_packet(n, 10000);
+	snprintf(n->note, sizeof(n->note), "rx req_prod 100000 ahead under a Dom0 flood, then a valid packet: %s",
+		 oname[o]);
+	if (o == O_STALLED)
+		return ask_dom0_carrier(n);
+	return o == O_OK ? O_SURVIVED : o;
+}
+
+static enum outcome ctrl_req(struct net *n, unsigned type, uint32_t d0, uint32_t d1, uint32_t d2,
+			     uint32_t *status)
+{
+	struct ctrlreq *r = ctrl_slot(n, n->ctrl_pvt);
+	uint16_t id = 0x100 + (n->ctrl_pvt & 0xff);
+	double end = now() + 10;
+
+	r->id = id;
+	r->type = type;
+	r->data[0] = d0;
+	r->data[1] = d1;
+	r->data[2] = d2;
+	n->ctrl_pvt++;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	sr(n->ctrl)->req_prod = n->ctrl_pvt;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	notify_port(n, n->ctrl_port);
+	while (now() < end) {
+		while (n->ctrl_cons != sr(n->ctrl)->rsp_prod) {
+			struct ctrlrsp rs;
+
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			memcpy(&rs, ctrl_slot(n, n->ctrl_cons), sizeof(rs));
+			n->ctrl_cons++;
+			sr(n->ctrl)->rsp_event = n->ctrl_cons + 1;
+			if (rs.id == id) {
+				*status = rs.status;
+				return rs.status ? O_ERROR : O_OK;
+			}
+		}
+		if (be_closed(n))
+			return O_CLOSED;
+		msleep(10);
+	}
+	return O_STALLED;
+}
+
+/* SET_HASH_MAPPING with a bad offset/length/grant after a valid size of 64 */
+static enum outcome run_ctrl(struct net *n, uint32_t size, uint32_t gref, uint32_t len, uint32_t off)
+{
+	uint32_t st = 0;
+	enum outcome o;
+
+	if (!n->has_ctrl) {
+		snprintf(n->note, sizeof(n->note), "backend offers no feature-ctrl-ring");
+		return O_UNSUPPORTED;
+	}
+	o = ctrl_req(n, CTRL_SET_HASH_ALGORITHM, CTRL_ALG_TOEPLITZ, 0, 0, &st);
+	if (o != O_OK) {
+		snprintf(n->note, sizeof(n->note), "SET_HASH_ALGORITHM toeplitz: %s (status %u)", oname[o], st);
+		return o == O_ERROR ? O_UNSUPPORTED : o;
+	}
+	o = ctrl_req(n, CTRL_SET_HASH_MAPPING_SIZE, size, 0, 0, &st);
+	if (size != 64 || o != O_OK) {
+		snprintf(n->note, sizeof(n->note), "SET_HASH_MAPPING_SIZE %u: %s (status %u)", size, oname[o], st);
+		return size != 64 ? o : O_BROKEN;
+	}
+	o = ctrl_req(n, CTRL_SET_HASH_MAPPING, gref, len, off, &st);
+	snprintf(n->note, sizeof(n->note), "SET_HASH_MAPPING gref %#x len %u off %u (mapping size 64): "
+		 "%s (status %u)", gref, len, off, oname[o], st);
+	if (o == O_STALLED)
+		return ask_dom0_carrier(n);
+	return o;
+}
+static enum outcome run_ctrl_off(struct net *n, const struct hcase *c)
+{
+	(void)c;
+	return run_ctrl(n, 64, n->data_ref[0], 2, 0xffffffffu);
+}
+static enum outcome run_ctrl_len(struct net *n, const struct hcase *c)
+{
+	(void)c;
+	return run_ctrl(n, 64, n->data_ref[0], 1000, 0);
+}
+static enum outcome run_ctrl_off_len(struct net *n, const struct hcase *c)
+{
+	(void)c;
+	return run_ctrl(n, 64, n->data_ref[0], 16, 60);
+}
+static enum outcome run_ctrl_gref(struct net *n, const struct hcase *c)
+{
+	(void)c;
+	return run_ctrl(n, 64, 0x7ffffff0, 16, 0);
+}
+static enum outcome run_ctrl_size(struct net *n, const struct hcase *c)
+{
+	(void)c;
+	return run_ctrl(n, 0xffffffffu, 0, 0, 0);
+}
+
+static enum outcome run_reconnect(struct net *n, const struct hcase *c)
+{
+	enum outcome o;
+	int i;
+
+	(void)c;
+	for (i = 0; i < 6; i++) {
+		fe_state(n, XB_CLOSING);
+		if (wait_be(n, 1u << XB_CLOSING | 1u << XB_CLOSED, 15000) < 0)
+			goto stuck;
+		fe_state(n, XB_CLOSED);
+		if (wait_be(n, 1u << XB_CLOSED, 15000) < 0)
+			goto stuck;
+		fe_state(n, XB_INITIALISING);
+		if (wait_be(n, 1u << XB_INITWAIT, 15000) < 0)
+			goto stuck;
+		rings_reset(n);
+		net_publish(n);
+		fe_state(n, XB_CONNECTED);
+		if (wait_be(n, 1u << XB_CONNECTED, 15000) < 0)
+			goto stuck;
+		if ((o = valid_packet(n, 10000)) != O_OK) {
+			snprintf(n->note, sizeof(n->note), "cycle %d: valid packet: %s", i, oname[o]);
+			return o;
+		}
+	}
+	snprintf(n->note, sizeof(n->note), "%d full close/reconnect cycles, a valid packet each", i);
+	return O_SURVIVED;
+stuck:
+	snprintf(n->note, sizeof(n->note), "cycle %d: backend stuck in state %d", i, be_state(n));
+	return O_STALLED;
+}
+
+static enum outcome run_connect_storm(struct net *n, const struct hcase *c)
+{
+	static const int seq[] = { XB_CLOSING, XB_CLOSED, XB_INITIALISING, XB_INITIALISED, XB_CONNECTED };
+	int i, s;
+
+	(void)c;
+	for (i = 0; i < 100 * 5; i++)
+		fe_state(n, seq[i % 5]);
+	msleep(3000);
+	s = be_state(n);
+	snprintf(n->note, sizeof(n->note), "500 state writes without waiting; backend state %d", s);
+	fe_state(n, XB_CLOSING);
+	wait_be(n, 1u << XB_CLOSING | 1u << XB_CLOSED, 10000);
+	fe_state(n, XB_CLOSED);
+	if (wait_be(n, 1u << XB_CLOSED, 15000) < 0) {
+		snprintf(n->note + strlen(n->note), sizeof(n->note) - strlen(n->note),
+			 "; after a clean close it is still in state %d", be_state(n));
+		return O_STALLED;
+	}
+	return O_SURVIVED;
+}
+
+static enum outcome run_state_storm(struct net *n, const struct hcase *c)
+{
+	static const char *const vals[] = { "4", "3", "1", "4", "2", "3", "4" };
+	enum outcome o;
+	int i, s;
+
+	(void)c;
+	for (i = 0; i < 1500; i++)
+		xs_write(vals[i % 7], "%s/state", n->fe);
+	fe_state(n, XB_CONNECTED);
+	msleep(2000);
+	s = be_state(n);
+	if (s == XB_CLOSING || s == XB_CLOSED)
+		return O_CLOSED;
+	o = valid_packet(n, 10000);
+	snprintf(n->note, sizeof(n->note), "1500 state rewrites; backend state %d, valid packet: %s", s, oname[o]);
+	return o == O_OK ? O_SURVIVED : o;
+}
+
+/* Bad input: an error answer, a shutdown or a disabled vif are all fine. */
+#define BAD   (E(O_ERROR) | E(O_CLOSED) | E(O_DISABLED))
+/* Odd but legal (or tolerable) input: must not hurt; any clean reaction is fine. */
+#define ANY   (BAD | E(O_OK))
+#define CLOSE (E(O_CLOSED))
+#define SURV  (E(O_SURVIVED) | E(O_CLOSED))
+#define CTRLX (E(O_ERROR) | E(O_CLOSED) | E(O_DISABLED) | E(O_UNSUPPORTED))
+
+static const struct hcase cases[] = {
+	/* ring indices (rule 2) */
+	{ "tx-prod-far-ahead", "-", "2,4", BAD, .run = run_prod_ahead, .desc = "tx req_prod 10000 ahead" },
+	{ "tx-prod-backwards", "-", "2,4", BAD | E(O_OK), .run = run_prod_back,
+	  .desc = "tx req_prod moved back from 3 to 1 (then forward again)" },
+	{ "rx-prod-far-ahead", "flood", "2,4", SURV | E(O_DISABLED), .run = run_rx_prod_ahead, .no_rx = true,
+	  .desc = "rx req_prod 100000 ahead (garbage requests) while Dom0 sends" },
+	/* slots (rule 3) */
+	{ "slots-30", "-", "3", BAD, .pkt = pk_slots_30, .desc = "a packet of 30 slots (max 18 + fatal 20)" },
+	{ "slots-19", "-", "3", BAD | E(O_OK), .pkt = pk_slots_19, .desc = "a packet of 19 slots" },
+	{ "slots-200", "-", "3", BAD, .pkt = pk_slots_200, .desc = "a packet of 200 slots" },
+	{ "slot-cross-page", "-", "3", BAD, .pkt = pk_cross_page, .desc = "offset 4000 + size 200 crosses the page" },
+	{ "slot-zero-first", "-", "3", BAD, .pkt = pk_zero_first, .desc = "a packet of size 0" },
+	{ "slot-tiny", "-", "3", BAD | E(O_OK), .pkt = pk_tiny, .desc = "a packet of 8 bytes (< Ethernet header)" },
+	{ "slot-zero-frag", "-", "3", ANY, .pkt = pk_zero_frag, .desc = "a zero-length middle slot" },
+	{ "slot-oversize", "-", "3", BAD, .pkt = pk_oversize, .desc = "one slot, size 65535" },
+	{ "frag-over-total", "-", "3", BAD, .pkt = pk_frag_over_total,
+	  .desc = "total size 100, second slot 1400" },
+	{ "total-over-frags", "-", "3", BAD, .pkt = pk_total_over_frags,
+	  .desc = "total size 9000, slots hold 4156" },
+	{ "hdr-split", "-", "10", ANY, .pkt = pk_hdr_split,
+	  .desc = "Ethernet/IP/TCP header spread one byte per slot over 16 slots (XSA-423)" },
+	{ "gref-invalid", "-", "5", BAD, .pkt = pk_gref_bad, .desc = "slot grant ref 0x7ffffff0" },
+	/* GSO and extra info (rule 3) */
+	{ "gso-bad-type", "-", "3", BAD, .pkt = pk_gso_type, .desc = "GSO type 7" },
+	{ "gso-size-zero", "-", "3", BAD, .pkt = pk_gso_size0, .desc = "GSO TCPv4, size 0" },
+	{ "gso-size-1", "-", "3", ANY, .pkt = pk_gso_size1, .desc = "GSO TCPv4, size 1 (1460 segments)" },
+	{ "gso-size-huge", "-", "3", ANY, .pkt = pk_gso_size_huge, .desc = "GSO TCPv4, size 65535" },
+	{ "extra-type-zero", "-", "3", BAD, .pkt = pk_extra_type0, .desc = "extra info of type 0 (NONE)" },
+	{ "extra-type-99", "-", "3", BAD, .pkt = pk_extra_type99, .desc = "extra info of type 99" },
+	{ "extra-missing", "-", "3", BAD, .pkt = pk_extra_missing,
+	  .desc = "extra info chain with MORE set ends at req_prod" },
+	{ "extra-long-chain", "-", "3", ANY, .pkt = pk_extra_long, .desc = "40 chained GSO extras" },
+	/* control ring (rule 3) */
+	{ "ctrl-map-offset", "-", "3", CTRLX, .run = run_ctrl_off,
+	  .desc = "SET_HASH_MAPPING off 2^32-1 len 2 (wraps)" },
+	{ "ctrl-map-len", "-", "3", CTRLX, .run = run_ctrl_len, .desc = "SET_HASH_MAPPING len 1000 > size 64" },
+	{ "ctrl-map-off-len", "-", "3", CTRLX, .run = run_ctrl_off_len, .desc = "SET_HASH_MAPPING off 60 + len 16 > 64" },
+	{ "ctrl-map-gref", "-", "5", CTRLX, .run = run_ctrl_gref, .desc = "SET_HASH_MAPPING grant ref 0x7ffffff0" },
+	{ "ctrl-map-size-huge", "-", "3", CTRLX, .run = run_ctrl_size, .desc = "SET_HASH_MAPPING_SIZE 2^32-1" },
+	/* events (rule 7) and RX (rule 8) */
+	{ "event-storm", "-", "7", SURV, .run = run_event_storm, .desc = "5 s of notifications without work" },
+	{ "rx-never-consumed", "flood", "8", SURV, .run = run_rx_starve, .no_rx = true,
+	  .desc = "no RX buffers for 45 s while Dom0 floods the vif" },
+	/* lifecycle (rules 3, 4, 9) */
+	{ "queues-zero", "-", "3,4", CLOSE, .conf = cf_queues_zero, .desc = "multi-queue-num-queues 0" },
+	{ "queues-huge", "-", "3,4", CLOSE, .conf = cf_queues_huge, .desc = "multi-queue-num-queues 65536" },
+	{ "tx-ring-ref-invalid", "-", "4,5", CLOSE, .conf = cf_tx_ref_bad, .desc = "tx-ring-ref 2^31-1" },
+	{ "evtchn-invalid", "-", "4", CLOSE, .conf = cf_evtchn_bad, .desc = "event-channel 4000 (not bound)" },
+	{ "ctrl-ring-invalid", "-", "4,5", CLOSE, .conf = cf_ctrl_ref_bad,
+	  .desc = "ctrl-ring-ref 2^31-1, event-channel-ctrl 4000" },
+	{ "no-rx-copy", "-", "4", CLOSE, .conf = cf_no_rx_copy, .desc = "request-rx-copy 0 (flip mode)" },
+	{ "reconnect-loop", "-", "9", SURV, .run = run_reconnect,
+	  .desc = "6 close/reconnect cycles, a valid packet each" },
+	{ "state-storm", "-", "9", SURV, .run = run_state_storm,
+	  .desc = "1500 rewrites of the watched state node while connected" },
+	{ "connect-storm", "-", "9", E(O_SURVIVED), .run = run_connect_storm,
+	  .desc = "500 state writes without waiting, then a clean close" },
+};
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+static const struct hcase *find_case(const char *name)
+{
+	for (size_t i = 0; i < NCASES; i++)
+		if (!strcmp(cases[i].name, name))
+			return &cases[i];
+	return NULL;
+}
+
+static void expect_str(unsigned m, char *buf, size_t sz)
+{
+	buf[0] = 0;
+	for (int o = 0; o < O_MAX; o++)
+		if (m & E(o))
+			snprintf(buf + strlen(buf), sz - strlen(buf), "%s%s", buf[0] ? "|" : "", oname[o]);
+}
+
+/* Run one case; fills the verdict line "ok|bad|broken OUTCOME DETAIL". */
+static int run_case(const struct hcase *c, int devid, char *res, size_t ressz)
+{
+	struct net n;
+	enum outcome o;
+	char exp[120];
+	int r;
+	double t0 = now();
+
+	say("case %s on vif %d: %s", c->name, devid, c->desc);
+	if (net_open(&n, devid) < 0) {
+		o = O_BROKEN;
+		goto out;
+	}
+	n.no_rx = c->no_rx;
+	r = net_connect(&n, c->conf);
+	if (c->conf) {
+		o = r == 0 ? O_CONNECTED : r == -3 ? O_CLOSED : O_STALLED;
+		if (r == -1)
+			o = O_BROKEN;
+		if (o == O_CONNECTED)
+			snprintf(n.note, sizeof(n.note), "backend connected with the bogus nodes");
+		else if (o == O_STALLED)
+			snprintf(n.note, sizeof(n.note), "backend neither connected nor closed (state %d)",
+				 be_state(&n));
+	} else if (r < 0) {
+		if (!n.note[0])
+			snprintf(n.note, sizeof(n.note), "normal connect failed (backend state %d)", be_state(&n));
+		o = O_BROKEN;
+	} else if (c->pkt) {
+		uint16_t id = n.tx_pvt % TX_ENTS;
+		enum outcome v = valid_packet(&n, 15000);
+
+		if (v != O_OK) {
+			snprintf(n.note, sizeof(n.note), "a valid packet before the attack: %s", oname[v]);
+			o = O_BROKEN;
+		} else {
+			id = n.tx_pvt % TX_ENTS;
+			c->pkt(&n);
+			tx_push(&n);
+			o = judge_tx(&n, id);
+		}
+	} else {
+		o = c->run(&n, c);
+	}
+	if (n.be[0])
+		net_close(&n);
+out:
+	expect_str(c->expect, exp, sizeof(exp));
+	snprintf(res, ressz, "%s %s %s%s(expected %s; %.1f s)",
+		 (c->expect & E(o)) ? "ok" : o == O_BROKEN ? "broken" : "bad",
+		 oname[o], n.note, n.note[0] ? " " : "", exp, now() - t0);
+	for (char *p = res; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	say("result %s %s", c->name, res);
+	return (c->expect & E(o)) ? 0 : 1;
+}
+
+static int xs_open(void)
+{
+	xs_fd = open("/dev/xen/xenbus", O_RDWR | O_CLOEXEC);
+	if (xs_fd < 0)
+		say("open /dev/xen/xenbus: %m");
+	return xs_fd;
+}
+
+/* Daemon: one case per command, each in its own child process, bounded by alarm(). */
+static int daemon_loop(void)
+{
+	char cmd[256], last[32] = "", res[512];
+
+	if (xs_open() < 0)
+		return 1;
+	if (xs_watch("data/xdn/cmd") < 0) {
+		say("XS_WATCH data/xdn/cmd failed");
+		return 1;
+	}
+	xs_write("1", "data/xdn/ready");
+	say("READY");
+	for (;;) {
+		char seq[32], name[64];
+		int devid, st, pfd[2];
+		pid_t pid;
+		ssize_t k;
+
+		if (xs_read(cmd, sizeof(cmd), "data/xdn/cmd") < 0 ||
+		    sscanf(cmd, "%31s %63s %d", seq, name, &devid) != 3 || !strcmp(seq, last)) {
+			if (xs_wait_event() < 0) {
+				say("reading the xenbus device failed");
+				return 1;
+			}
+			continue;
+		}
+		snprintf(last, sizeof(last), "%s", seq);
+		const struct hcase *c = find_case(name);
+
+		if (!c) {
+			snprintf(res, sizeof(res), "%s broken broken no such case %s", seq, name);
+			xs_write(res, "data/xdn/res");
+			continue;
+		}
+		if (pipe(pfd) < 0)
+			return 1;
+		pid = fork();
+		if (pid == 0) {
+			close(pfd[0]);
+			close(xs_fd);
+			if (xs_open() < 0)
+				_exit(2);
+			probe_seq = atoi(seq);
+			alarm(170);
+			run_case(c, devid, res, sizeof(res));
+			if (write(pfd[1], res, strlen(res)) < 0)
+				_exit(2);
+			_exit(0);
+		}
+		close(pfd[1]);
+		memset(res, 0, sizeof(res));
+		k = read(pfd[0], res, sizeof(res) - 1);
+		close(pfd[0]);
+		waitpid(pid, &st, 0);
+		if (k <= 0)
+			snprintf(res, sizeof(res), "broken broken the case process died (status %#x)", st);
+		snprintf(cmd, sizeof(cmd), "%s ", seq);
+		strncat(cmd, res, sizeof(cmd) - strlen(cmd) - 1);
+		xs_write(cmd, "data/xdn/res");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	char exp[120], res[512];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && !strcmp(argv[1], "-l")) {
+		for (size_t i = 0; i < NCASES; i++) {
+			expect_str(cases[i].expect, exp, sizeof(exp));
+			printf("%s %s %s %s %s\n", cases[i].name, cases[i].dom0, cases[i].rule, exp,
+			       cases[i].desc);
+		}
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "run")) {
+		const struct hcase *c = find_case(argv[2]);
+
+		if (!c || xs_open() < 0)
+			return 2;
+		return run_case(c, atoi(argv[3]), res, sizeof(res));
+	}
+	if (argc != 1) {
+		fprintf(stderr, "usage: hostile-net | hostile-net -l | hostile-net run CASE DEVID\n");
+		return 2;
+	}
+	return daemon_loop();
+}
