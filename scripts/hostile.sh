@@ -2,9 +2,13 @@
 # The hostile-guest suite (tests/hostile/README.md): run the hostile-* VM scenarios on
 # every Dom0 kernel (scripts/vm/kernels.sh) x {ours, intree}, one boot at a time, and
 # print the table case x (kernel, implementation) -> outcome.
-#   scripts/hostile.sh [SCENARIO[,SCENARIO...]]    (default: all tests/vm/scenarios/hostile-*.sh)
+#   scripts/hostile.sh [SCENARIO[,SCENARIO...]]
+#     default: hostile-blk-all,hostile-net-all,hostile-dev (every case of both tables;
+#     tests/vm/extra/hostile-*-all.sh); HOSTILE_QUICK=1: the make-check subsets
+#     (tests/vm/scenarios/hostile-*.sh with their default lists)
 # Environment:
-#   HOSTILE_CASES=all | a:b:c   cases instead of each scenario's default list
+#   HOSTILE_CASES=a:b:c         blkif cases (xdh.cases=) instead of the scenario's list
+#   HOSTILE_NET_CASES=a:b:c     netif cases (xdn.cases=)
 #   XD_KERNELS="k1 k2"          kernels (see kernels.sh)
 #   HOSTILE_IMPLS="ours intree" implementations
 # Cells: PASS (every check of the case passed), FINDING (a check failed with the in-tree
@@ -18,6 +22,8 @@ set -eu
 
 if [ $# -ge 1 ] && [ -n "$1" ]; then
 	SCENARIOS=$1
+elif [ -z "${HOSTILE_QUICK:-}" ]; then
+	SCENARIOS=hostile-blk-all,hostile-net-all,hostile-dev
 else
 	SCENARIOS=$(find "$XD_ROOT/tests/vm/scenarios" -maxdepth 1 -name 'hostile-*.sh' -printf '%f\n' |
 		sed 's/\.sh$//' | LC_ALL=C sort | paste -sd, -)
@@ -34,6 +40,7 @@ OUT=$(mktemp -d "$XD_BUILD/hostile.XXXXXX")
 trap 'rm -rf "$OUT"' EXIT
 extra=""
 [ -z "${HOSTILE_CASES:-}" ] || extra="xdh.cases=$HOSTILE_CASES"
+[ -z "${HOSTILE_NET_CASES:-}" ] || extra="$extra xdn.cases=$HOSTILE_NET_CASES"
 rc=0
 cols=()
 for k in "${KERNELS[@]}"; do

@@ -62,7 +62,8 @@ cleanup_all() {
 # ---------------------------------------------------------------- setup
 cases=$(sed -n 's/.*xdh\.cases=\([^ ]*\).*/\1/p' /proc/cmdline)
 cases=${cases//:/,}
-cases=${cases:-$HB_DEFAULT}
+# (the command line wins over $HOSTILE_BLK_CASES, which tests/vm/extra/hostile-blk-all.sh sets)
+cases=${cases:-${HOSTILE_BLK_CASES:-$HB_DEFAULT}}
 [ "$cases" != all ] || cases=$("$XD_DIR/progs/hostile" -l | cut -d' ' -f1 | paste -sd, -)
 "$XD_DIR/progs/hostile" -l >"$XD_STATE/hostile-cases" || {
 	xd_fail setup/case-list "hostile -l failed"
