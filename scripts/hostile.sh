@@ -3,8 +3,8 @@
 # every Dom0 kernel (scripts/vm/kernels.sh) x {ours, intree}, one boot at a time, and
 # print the table case x (kernel, implementation) -> outcome.
 #   scripts/hostile.sh [SCENARIO[,SCENARIO...]]
-#     default: hostile-blk-all,hostile-net-all,hostile-dev (every case of both tables;
-#     tests/vm/extra/hostile-*-all.sh); HOSTILE_QUICK=1: the make-check subsets
+#     default: hostile-blk-all,hostile-net,hostile-dev (every case of both tables:
+#     tests/vm/extra/hostile-{blk-all,net}.sh); HOSTILE_QUICK=1: the make-check subsets
 #     (tests/vm/scenarios/hostile-*.sh with their default lists)
 # Environment:
 #   HOSTILE_CASES=a:b:c         blkif cases (xdh.cases=) instead of the scenario's list
@@ -23,7 +23,7 @@ set -eu
 if [ $# -ge 1 ] && [ -n "$1" ]; then
 	SCENARIOS=$1
 elif [ -z "${HOSTILE_QUICK:-}" ]; then
-	SCENARIOS=hostile-blk-all,hostile-net-all,hostile-dev
+	SCENARIOS=hostile-blk-all,hostile-net,hostile-dev
 else
 	SCENARIOS=$(find "$XD_ROOT/tests/vm/scenarios" -maxdepth 1 -name 'hostile-*.sh' -printf '%f\n' |
 		sed 's/\.sh$//' | LC_ALL=C sort | paste -sd, -)

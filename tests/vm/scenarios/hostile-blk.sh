@@ -26,6 +26,11 @@
 # prod-far-ahead finding); about 30-110 s per case. Keep the list short: it runs in
 # `make check` on 4 boots.
 HB_DEFAULT="nseg-zero,prod-far-ahead,ring-order-huge,write-readonly,double-fetch-nseg"
+# The netif subset run with the same guests after the blkif cases (the attacker guest
+# runs /xd/progs/hostile-net too; tests/vm/extra/hostile-net-lib.sh): results
+# hostile-blk/net-<case>/<check>, plus leak/netback-rmmod. Every netif case:
+# tests/vm/extra/hostile-net.sh (make hostile). xdn.cases=a:b:c overrides, "none" skips.
+HB_NET_DEFAULT="slots-30,rx-never-consumed"
 
 impl=$(xd_module_impl xen-blkback)
 xd_info "hostile-blk: xen-blkback is $impl"
@@ -64,6 +69,10 @@ cases=$(sed -n 's/.*xdh\.cases=\([^ ]*\).*/\1/p' /proc/cmdline)
 cases=${cases//:/,}
 # (the command line wins over $HOSTILE_BLK_CASES, which tests/vm/extra/hostile-blk-all.sh sets)
 cases=${cases:-${HOSTILE_BLK_CASES:-$HB_DEFAULT}}
+net_cases=$(sed -n 's/.*xdn\.cases=\([^ ]*\).*/\1/p' /proc/cmdline)
+net_cases=${net_cases//:/,}
+net_cases=${net_cases:-${HOSTILE_BLK_NET_CASES:-$HB_NET_DEFAULT}}
+[ "$net_cases" != none ] || net_cases=""
 [ "$cases" != all ] || cases=$("$XD_DIR/progs/hostile" -l | cut -d' ' -f1 | paste -sd, -)
 "$XD_DIR/progs/hostile" -l >"$XD_STATE/hostile-cases" || {
 	xd_fail setup/case-list "hostile -l failed"
@@ -233,6 +242,21 @@ for c in "${CASES[@]}"; do
 	xd_info "case $c took $(($(date +%s) - t0)) s (attach $((ta - t0)), case $((tv - ta)), detach $((td - tv)), checks $(($(date +%s) - td)))"
 done
 
+# ---------------------------------------------------------------- netif subset
+if [ -n "$net_cases" ]; then
+	HN_PFX=net-
+	# shellcheck source=tests/vm/extra/hostile-net-lib.sh
+	. "$XD_DIR/extra/hostile-net-lib.sh"
+	if ! xd_wait_for 60 xenstore-read "/local/domain/$adom/data/xdn/ready"; then
+		xd_fail net-setup/daemon "the attacker's hostile-net daemon did not start"
+	elif hn_setup; then
+		IFS=, read -r -a NCASES <<<"$net_cases"
+		for c in "${NCASES[@]}"; do
+			hn_case "$c"
+		done
+	fi
+fi
+
 # ---------------------------------------------------------------- end
 # the hostile daemon's own account (guest console), for the log
 tr -d '\r' <"$(xd_guest_log "$A")" 2>/dev/null | grep -a '^HOSTILE' | sed 's/^/  ha> /'
@@ -258,4 +282,16 @@ if lsmod | grep -q '^xen_blkback ' || modprobe xen-blkback; then
 	xd_pass leak/modprobe-again
 else
 	xd_fail leak/modprobe-again "modprobe xen-blkback failed"
+fi
+if [ -n "$net_cases" ]; then
+	if xd_wait_for 30 rmmod xen-netback; then
+		xd_pass leak/netback-rmmod
+	else
+		HN_PFX="" hn_bad leak/netback-rmmod "rmmod xen-netback fails after all guests are gone: $(rmmod xen-netback 2>&1) refcnt $(cat /sys/module/xen_netback/refcnt 2>&1)"
+	fi
+	if lsmod | grep -q '^xen_netback ' || modprobe xen-netback; then
+		xd_pass leak/netback-modprobe-again
+	else
+		xd_fail leak/netback-modprobe-again "modprobe xen-netback failed"
+	fi
 fi

@@ -1,0 +1,186 @@
+# shellcheck shell=bash
+# Library of the netif hostile-guest cases (tests/hostile/README.md), sourced by
+# tests/vm/extra/hostile-net.sh (every case, its own guests) and by
+# tests/vm/scenarios/hostile-blk.sh (a subset in `make check`, sharing its guests: the
+# attacker guest runs /xd/progs/hostile-net next to /xd/progs/hostile).
+# The caller sets: A (attacker guest, runs the hostile-net daemon), V (victim guest),
+# victim_count, victim_fails (functions), vip (victim IP). Results are named
+# ${HN_PFX}<case>/<check>.
+# shellcheck disable=SC2154 # A, V, vip come from the caller
+
+HN_BAD='\<(Oops|BUG|WARNING)\>|lockdep|general protection|possible circular locking|INFO: task .* blocked'
+hn_impl=$(xd_module_impl xen-netback)
+xd_info "hostile-net: xen-netback is $hn_impl"
+HN_PFX=${HN_PFX:-}
+hn_seq=0
+
+# A failed check: FAIL for our xen-netback, a finding for the in-tree one.
+hn_bad() {
+	if [ "$hn_impl" = ours ]; then
+	xd_fail "$HN_PFX$1" "$2"
+	else
+	xd_skip "$HN_PFX$1" "finding: $2"
+	echo "XDFINDING $XD_SCENARIO/$HN_PFX$1 $hn_impl $(xd__oneline "$2")"
+	fi
+}
+hn_pass() { xd_pass "$HN_PFX$1"; }
+hn_fail() { xd_fail "$HN_PFX$1" "$2"; }
+mem_avail() { awk '$1 == "MemAvailable:" {print int($2 / 1024)}' /proc/meminfo; }
+vif_gone() { ! xenstore-read "$1/state" >/dev/null 2>&1 && ! ip link show "$2" >/dev/null 2>&1; }
+
+# hn_setup: the case table and the vif hotplug script; call once the attacker runs.
+hn_setup() {
+	adom=$(xl domid "$A")
+	ad=/local/domain/$adom/data/xdn
+	if ! "$XD_DIR/progs/hostile-net" -l >"$XD_STATE/hostile-net-cases"; then
+		hn_fail setup/case-list "hostile-net -l failed"
+		return 1
+	fi
+	# The attacker's vifs use a lean hotplug script (like /xd/block-script for disks):
+	# Debian's vif-bridge overruns libxl's hotplug timeout under TCG with a loaded host.
+	# It puts the vif on xenbr0 and reports hotplug-status, which netback waits for.
+	VIF_SCRIPT=/tmp/xd-vif-script
+	cat >"$VIF_SCRIPT" <<-'EOF2'
+	#!/bin/sh
+	# lean vif hotplug script (tests/vm/extra/hostile-net-lib.sh); $1 online|offline|add|remove
+	dev=${vif:-$(echo "$XENBUS_PATH" | awk -F/ '{print "vif" $(NF-1) "." $NF}')}
+	case "$1" in
+	online | add)
+	ip link set dev "$dev" master xenbr0 && ip link set dev "$dev" up &&
+		xenstore-write "$XENBUS_PATH/hotplug-status" connected
+	;;
+	*) ip link set dev "$dev" nomaster 2>/dev/null ;;
+	esac
+	exit 0
+	EOF2
+	chmod +x "$VIF_SCRIPT"
+}
+
+# hn_case CASE: attach a vif to the attacker, run CASE, detach, check.
+hn_case() {
+	local c=$1 line action mac out devid vif bepath t0 ta tv td v0 f0 mem0 memmin m flood_pid res
+	local verdict outcome detail carrier fl drop how bad ok
+	line=$(awk -v c="$c" '$1 == c' "$XD_STATE/hostile-net-cases")
+	if [ -z "$line" ]; then
+		hn_fail "$c/exists" "no such case in hostile-net -l"
+		return 0
+	fi
+	action=$(echo "$line" | cut -d' ' -f2)
+	hn_seq=$((hn_seq + 1))
+	mac=$(printf '00:16:3e:00:01:%02x' "$hn_seq")
+	t0=$(date +%s)
+	xd_info "case $c ($line), mac $mac"
+	if ! out=$(timeout 90 xl network-attach "$A" bridge=xenbr0 "mac=$mac" "script=$VIF_SCRIPT" 2>&1); then
+		hn_fail "$c/attach" "xl network-attach failed: $out"
+		return 0
+	fi
+	devid=$(xl network-list "$A" 2>/dev/null | awk -v m="$mac" '$3 == m {print $1}')
+	if [ -z "$devid" ]; then
+		hn_fail "$c/attach" "no vif with $mac in xl network-list: $(xl network-list "$A" 2>&1 | tr '\n' ' ')"
+		return 0
+	fi
+	vif=vif$adom.$devid
+	bepath=/local/domain/0/backend/vif/$adom/$devid
+	ta=$(date +%s)
+	echo "XD-HOSTILE-CASE net-$hn_seq-$c" >/dev/kmsg
+	v0=$(victim_count)
+	f0=$(victim_fails)
+	xenstore-rm "$ad/flood" 2>/dev/null
+	mem0=$(mem_avail)
+	memmin=$mem0
+	flood_pid=""
+	xenstore-write "$ad/cmd" "$hn_seq $c $devid"
+	res=""
+	for _ in $(seq 1 200); do
+		res=$(xenstore-read "$ad/res" 2>/dev/null)
+		case "$res" in "$hn_seq "*) break ;; esac
+		res=""
+		if [ "$(xenstore-read "$ad/probe" 2>/dev/null)" = "$hn_seq" ] &&
+			[ "$(xenstore-read "$ad/probe-ack" 2>/dev/null | cut -d' ' -f1)" != "$hn_seq" ]; then
+			carrier=$(cat "/sys/class/net/$vif/carrier" 2>/dev/null || echo 0)
+			xenstore-write "$ad/probe-ack" "$hn_seq $carrier"
+			xd_info "case $c: carrier probe: $vif carrier $carrier, operstate $(cat "/sys/class/net/$vif/operstate" 2>&1)"
+		fi
+		if [ "$action" = flood ] && [ -z "$flood_pid" ] &&
+			[ "$(xenstore-read "$ad/flood" 2>/dev/null)" = 1 ]; then
+			"$XD_DIR/progs/hostile-flood" "$vif" 30 >"$XD_STATE/flood.out" 2>&1 &
+			flood_pid=$!
+		fi
+		m=$(mem_avail)
+		[ "$m" -ge "$memmin" ] || memmin=$m
+		sleep 1
+	done
+	read -r _ verdict outcome detail <<<"$res"
+	case "$verdict" in
+	ok) hn_pass "$c/outcome" ;;
+	"") hn_bad "$c/outcome" "no verdict from the hostile-net daemon within 200 s" ;;
+	*) hn_bad "$c/outcome" "$verdict: outcome $outcome: $detail" ;;
+	esac
+	tv=$(date +%s)
+	xd_info "case $c: $verdict $outcome $detail"
+	if [ "$action" = flood ]; then
+		if [ -z "$flood_pid" ]; then
+			hn_fail "$c/rx-bounded" "the case never asked for the flood"
+		else
+			wait "$flood_pid"
+			fl=$(cat "$XD_STATE/flood.out")
+			drop=$((mem0 - memmin))
+			xd_info "case $c: $fl; MemAvailable $mem0 MiB -> min $memmin MiB; $vif tx_dropped $(cat "/sys/class/net/$vif/statistics/tx_dropped" 2>&1)"
+			if ! echo "$fl" | grep -q '^FLOOD sent [1-9]'; then
+				hn_fail "$c/rx-bounded" "the flood did not send: $fl"
+			elif [ "$drop" -gt 64 ]; then
+				hn_bad "$c/rx-bounded" "Dom0 MemAvailable dropped by $drop MiB while the guest took no RX ($fl)"
+			else
+				hn_pass "$c/rx-bounded"
+			fi
+		fi
+	fi
+
+	if timeout 20 xenstore-read /local/domain/0/name >/dev/null 2>&1 &&
+		timeout 30 xl list >/dev/null 2>&1; then
+		hn_pass "$c/dom0-alive"
+	else
+		hn_bad "$c/dom0-alive" "xenstore-read or xl list did not answer"
+	fi
+
+	how=graceful
+	if ! timeout 60 xl network-detach "$A" "$devid" >"$XD_STATE/detach.log" 2>&1; then
+		how="failed ($(tail -n 1 "$XD_STATE/detach.log"))"
+	fi
+	if xd_wait_for 30 vif_gone "$bepath" "$vif"; then
+		if [ "$how" = graceful ]; then
+			hn_pass "$c/teardown"
+		else
+			hn_bad "$c/teardown" "xl network-detach did not complete gracefully: $how"
+		fi
+	else
+		hn_bad "$c/teardown" "backend $bepath or $vif remain after detach ($how): state $(xenstore-read "$bepath/state" 2>&1)"
+	fi
+
+	td=$(date +%s)
+	bad=$(dmesg | awk -v m="XD-HOSTILE-CASE net-$hn_seq-$c" 'index($0, m) {p = 1; next} p' | grep -E "$HN_BAD" | grep -v XD-)
+	if [ -z "$bad" ]; then
+		hn_pass "$c/dmesg"
+	else
+		hn_bad "$c/dmesg" "$(printf '%s' "$bad" | head -n 2 | tr '\n' ' ')"
+	fi
+
+	ok=0
+	for _ in $(seq 1 60); do
+		if [ "$(victim_count)" -gt "$v0" ]; then
+			ok=1
+			break
+		fi
+		sleep 1
+	done
+	if [ "$ok" = 0 ]; then
+		hn_bad "$c/victim" "victim disk I/O stalled (counter stays at $v0)"
+	elif [ "$(victim_fails)" != "$f0" ]; then
+		hn_bad "$c/victim" "victim I/O failed: $(tr -d '\r' <"$(xd_guest_log "$V")" | grep -a '^HV-IO-FAIL' | tail -n 1)"
+	elif ! xd_ping -c 2 -s 1400 -W 5 "$vip" >/dev/null 2>&1 && ! xd_ping -c 3 -s 1400 -W 5 "$vip" >/dev/null 2>&1; then
+		hn_bad "$c/victim" "victim does not answer 1400-byte pings"
+	else
+		hn_pass "$c/victim"
+	fi
+	xd_info "case $c took $(($(date +%s) - t0)) s (attach $((ta - t0)), case $((tv - ta)), detach $((td - tv)), checks $(($(date +%s) - td)))"
+}
