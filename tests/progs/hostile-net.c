@@ -1129,8 +1129,14 @@ static int run_case(const struct hcase *c, int devid, char *res, size_t ressz)
 		o = r == 0 ? O_CONNECTED : r == -3 ? O_CLOSED : O_STALLED;
 		if (r == -1)
 			o = O_BROKEN;
-		if (o == O_CONNECTED)
-			snprintf(n.note, sizeof(n.note), "backend connected with the bogus nodes");
+		if (o == O_CONNECTED) {
+			enum outcome v;
+
+			msleep(2000);
+			v = valid_packet(&n, 5000);
+			snprintf(n.note, sizeof(n.note), "backend connected with the bogus nodes "
+				 "(state %d 2 s later, a valid packet: %s)", be_state(&n), oname[v]);
+		}
 		else if (o == O_STALLED)
 			snprintf(n.note, sizeof(n.note), "backend neither connected nor closed (state %d)",
 				 be_state(&n));
