@@ -1,0 +1,1615 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xen-blkback: the Dom0 block backend (xenbus device type "vbd").
+ *
+ * Serves the blkif protocol of xen/interface/io/blkif.h to the stock
+ * xen-blkfront of a guest: native and x86_32 ring layouts, multi-page
+ * rings, several queues, indirect descriptors, read/write/flush/discard
+ * carried out with bios on the block device the toolstack's hotplug script
+ * names in "physical-device".
+ *
+ * One kernel thread per queue owns its ring: it copies each request out
+ * of the shared page once, validates the copy (blkback-check.h), maps the
+ * guest's grants, submits bios, and on completion unmaps and writes the
+ * zeroed response.  A frontend that breaks the protocol gets its device
+ * switched to Closing with the reason logged; other devices carry on.
+ * Memory per queue is bounded by max_grant_pages.  The event channel uses
+ * late EOI, so an event storm costs one wake-up per round trip.
+ */
+
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <xen/events.h>
+#include <xen/grant_table.h>
+#include <xen/page.h>
+#include <xen/xen.h>
+#include <xen/xenbus.h>
+#include <xen/interface/io/blkif.h>
+#include <xen/interface/io/protocols.h>
+
+#include "xd_compat_blk.h"
+#include "blkback-check.h"
+
+#define XBB_VERSION "0.1.0"
+
+static unsigned int max_ring_page_order = XENBUS_MAX_RING_GRANT_ORDER;
+module_param(max_ring_page_order, uint, 0444);
+MODULE_PARM_DESC(max_ring_page_order,
+		 "Largest shared ring a frontend may use, as a page order (at most 4)");
+
+static unsigned int max_queues = 4;
+module_param(max_queues, uint, 0444);
+MODULE_PARM_DESC(max_queues,
+		 "Most queues (rings, threads) per device a frontend may use (1-16)");
+
+static unsigned int max_grant_pages = 1024;
+module_param(max_grant_pages, uint, 0444);
+MODULE_PARM_DESC(max_grant_pages,
+		 "Pages per queue for mapping guest grants (bounds memory per guest; at least 512)");
+
+/* --------------------------------------------------------------- ABIs */
+
+/*
+ * The x86_32 layout of the ring entries, as a 32-bit guest lays them out:
+ * 64-bit fields aligned to 4 bytes, so no padding before the id.
+ */
+struct xbb32_request_rw {
+	u8 nr_segments;
+	u16 handle;
+	u64 id;
+	u64 sector_number;
+	struct blkif_request_segment seg[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+} __packed;
+
+struct xbb32_request_discard {
+	u8 flag;
+	u16 pad1;
+	u64 id;
+	u64 sector_number;
+	u64 nr_sectors;
+	u8 pad2;
+} __packed;
+
+struct xbb32_request_other {
+	u8 pad1;
+	u16 pad2;
+	u64 id;
+} __packed;
+
+struct xbb32_request_indirect {
+	u8 indirect_op;
+	u16 nr_segments;
+	u64 id;
+	u64 sector_number;
+	u16 handle;
+	u16 pad1;
+	u32 indirect_grefs[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+	u64 pad2;
+} __packed;
+
+struct xbb32_request {
+	u8 operation;
+	union {
+		struct xbb32_request_rw rw;
+		struct xbb32_request_discard discard;
+		struct xbb32_request_other other;
+		struct xbb32_request_indirect indirect;
+	} u;
+} __packed;
+
+struct xbb32_response {
+	u64 id;
+	u8 operation;
+	u8 pad;
+	s16 status;
+} __packed;
+
+/* Entry = union of request and response; 4-byte aligned on x86_32. */
+#define XBB32_ENTRY	ALIGN(max(sizeof(struct xbb32_request), \
+				  sizeof(struct xbb32_response)), 4)
+#define XBB64_ENTRY	sizeof(union blkif_sring_entry)
+#define XBB_RING_HEADER	offsetof(struct blkif_sring, ring)
+
+enum xbb_abi { XBB_ABI_NATIVE, XBB_ABI_X86_32 };
+
+/* ------------------------------------------------------------ structures */
+
+struct xbb_dev;
+
+/**
+ * struct xbb_req - one request in flight
+ * @list: on the ring's done list once all bios completed
+ * @ring: owner
+ * @id: the frontend's id, echoed
+ * @op: operation echoed in the response
+ * @error: some bio failed
+ * @pending: bios outstanding, plus one while submitting
+ * @nr_pages: grant pages mapped (== segments)
+ * @write: data goes to the device
+ * @pages: the pages the grants are mapped on
+ * @handles: grant handles
+ * @segs: the validated segments
+ */
+struct xbb_req {
+	struct list_head list;
+	struct xbb_ring *ring;
+	u64 id;
+	u8 op;
+	bool error;
+	atomic_t pending;
+	unsigned int nr_pages;
+	bool write;
+	struct page **pages;
+	grant_handle_t *handles;
+	struct xbb_seg *segs;
+};
+
+struct xbb_stats {
+	u64 rd_req, wr_req, f_req, ds_req, oo_req;
+	u64 rd_sect, wr_sect, errors;
+};
+
+/**
+ * struct xbb_ring - one queue: a shared ring, its event channel and thread
+ * @be: the device
+ * @idx: queue number
+ * @abi: ring layout
+ * @sring: the mapped shared ring (header + entries)
+ * @nr_ents: entries
+ * @esz: entry size
+ * @req_cons: next request to consume (private)
+ * @rsp_prod_pvt: next response slot (private)
+ * @irq: bound event channel
+ * @eoi_pending: an event arrived; EOI owed after looking at the ring
+ * @wq: the thread waits here
+ * @task: the thread
+ * @done_lock: protects @done (bio completion is in interrupt context)
+ * @done: completed requests waiting for unmap and response
+ * @inflight: requests in flight
+ * @broken: protocol violation seen: consume nothing more
+ * @stalled: @stalled_req waits for pages
+ * @stalled_req: the copied request that waits
+ * @pool: free grant pages
+ * @nr_free: pages in @pool
+ * @nr_alloc: pages allocated (free + in use), at most max_grant_pages
+ * @map: scratch map ops (thread only)
+ * @unmap: scratch unmap ops (thread only)
+ * @ind_pages: scratch page pointers for indirect pages
+ * @segs: scratch segments of an indirect request
+ * @st: statistics (written by the thread only)
+ */
+struct xbb_ring {
+	struct xbb_dev *be;
+	unsigned int idx;
+	enum xbb_abi abi;
+	void *sring;
+	unsigned int nr_ents;
+	unsigned int esz;
+	unsigned int req_cons;
+	unsigned int rsp_prod_pvt;
+	int irq;
+	atomic_t eoi_pending;
+	wait_queue_head_t wq;
+	struct task_struct *task;
+	spinlock_t done_lock; /* protects done */
+	struct list_head done;
+	unsigned int inflight;
+	bool broken;
+	bool stalled;
+	struct xbb_creq stalled_req;
+	struct page **pool;
+	unsigned int nr_free;
+	unsigned int nr_alloc;
+	struct gnttab_map_grant_ref *map;
+	struct gnttab_unmap_grant_ref *unmap;
+	struct page *ind_pages[XBB_MAX_INDIRECT_PAGES];
+	struct xbb_seg *segs;
+	struct xbb_stats st;
+};
+
+/**
+ * struct xbb_dev - one virtual block device (backend/vbd/DOMID/DEVID)
+ * @dev: the xenbus device
+ * @mutex: serializes state changes (xenbus watch, otherend, remove)
+ * @watch: on our physical-device node
+ * @watch_on: @watch is registered
+ * @bd: the opened backing device
+ * @have_bdev: @bd is open
+ * @major: of the backing device
+ * @minor: of the backing device
+ * @cdrom: device-type is cdrom
+ * @lim: limits for request validation
+ * @rings: the queues while connected
+ * @nr_rings: how many
+ * @name: "DOMID.vdev", for thread names and logs
+ * @fatal_work: reports a protocol violation (switches to Closing)
+ * @fatal_lock: protects @fatal_why
+ * @fatal_why: the reason
+ * @violations: protocol violations seen
+ * @gone: statistics of queues already torn down
+ */
+struct xbb_dev {
+	struct xenbus_device *dev;
+	struct mutex mutex; /* see above */
+	struct xenbus_watch watch;
+	bool watch_on;
+	struct xd_bdev bd;
+	bool have_bdev;
+	unsigned int major, minor;
+	bool cdrom;
+	struct xbb_limits lim;
+	struct xbb_ring *rings;
+	unsigned int nr_rings;
+	char name[32];
+	struct work_struct fatal_work;
+	spinlock_t fatal_lock; /* protects fatal_why */
+	char fatal_why[160];
+	atomic_t violations;
+	struct xbb_stats gone;
+};
+
+/* ------------------------------------------------------------- ring I/O */
+
+static inline struct blkif_sring *xbb_hdr(struct xbb_ring *r)
+{
+	return r->sring;
+}
+
+static inline void *xbb_slot(struct xbb_ring *r, unsigned int i)
+{
+	return (u8 *)r->sring + XBB_RING_HEADER + (i & (r->nr_ents - 1)) * r->esz;
+}
+
+/**
+ * xbb_fatal() - the frontend broke the protocol: stop this device
+ * @r: the ring it happened on
+ * @why: reason (logged and written to the device's error node)
+ *
+ * Called by the ring thread.  The ring stops consuming requests at once;
+ * the state change happens in a work item under the device mutex.
+ */
+static void xbb_fatal(struct xbb_ring *r, const char *why)
+{
+	struct xbb_dev *be = r->be;
+
+	if (r->broken)
+		return;
+	r->broken = true;
+	atomic_inc(&be->violations);
+	pr_warn("xen-blkback: %s queue %u: protocol violation: %s; closing the device\n",
+		be->name, r->idx, why);
+	spin_lock(&be->fatal_lock);
+	if (!be->fatal_why[0])
+		scnprintf(be->fatal_why, sizeof(be->fatal_why),
+			  "protocol violation on queue %u: %s", r->idx, why);
+	spin_unlock(&be->fatal_lock);
+	schedule_work(&be->fatal_work);
+}
+
+static void xbb_fatal_work(struct work_struct *w)
+{
+	struct xbb_dev *be = container_of(w, struct xbb_dev, fatal_work);
+	char why[sizeof(be->fatal_why)];
+
+	spin_lock(&be->fatal_lock);
+	memcpy(why, be->fatal_why, sizeof(why));
+	be->fatal_why[0] = '\0';
+	spin_unlock(&be->fatal_lock);
+	if (!why[0])
+		return;
+	mutex_lock(&be->mutex);
+	xenbus_dev_fatal(be->dev, -EPROTO, "%s", why);
+	mutex_unlock(&be->mutex);
+}
+
+/* Copy the request at @idx out of the shared ring, once, into @c. */
+static void xbb_copy_request(struct xbb_ring *r, unsigned int idx,
+			     struct xbb_creq *c)
+{
+	union {
+		struct blkif_request n;
+		struct xbb32_request x;
+	} raw;
+	unsigned int i;
+
+	memcpy(&raw, xbb_slot(r, idx), r->esz < sizeof(raw) ? r->esz : sizeof(raw));
+	barrier(); /* only the private copy is used from here on */
+	memset(c, 0, sizeof(*c));
+
+	if (r->abi == XBB_ABI_NATIVE) {
+		struct blkif_request *q = &raw.n;
+
+		c->op = q->operation;
+		switch (c->op) {
+		case BLKIF_OP_READ:
+		case BLKIF_OP_WRITE:
+		case BLKIF_OP_WRITE_BARRIER:
+		case BLKIF_OP_FLUSH_DISKCACHE:
+			c->nseg = q->u.rw.nr_segments;
+			c->id = q->u.rw.id;
+			c->sector = q->u.rw.sector_number;
+			for (i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++) {
+				c->seg[i].gref = q->u.rw.seg[i].gref;
+				c->seg[i].first = q->u.rw.seg[i].first_sect;
+				c->seg[i].last = q->u.rw.seg[i].last_sect;
+			}
+			break;
+		case BLKIF_OP_DISCARD:
+			c->discard_flag = q->u.discard.flag;
+			c->id = q->u.discard.id;
+			c->sector = q->u.discard.sector_number;
+			c->nr_sectors = q->u.discard.nr_sectors;
+			break;
+		case BLKIF_OP_INDIRECT:
+			c->indirect_op = q->u.indirect.indirect_op;
+			c->nseg = q->u.indirect.nr_segments;
+			c->id = q->u.indirect.id;
+			c->sector = q->u.indirect.sector_number;
+			for (i = 0; i < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; i++)
+				c->ind_grefs[i] = q->u.indirect.indirect_grefs[i];
+			break;
+		default:
+			c->id = q->u.other.id;
+			break;
+		}
+	} else {
+		struct xbb32_request *q = &raw.x;
+
+		c->op = q->operation;
+		switch (c->op) {
+		case BLKIF_OP_READ:
+		case BLKIF_OP_WRITE:
+		case BLKIF_OP_WRITE_BARRIER:
+		case BLKIF_OP_FLUSH_DISKCACHE:
+			c->nseg = q->u.rw.nr_segments;
+			c->id = q->u.rw.id;
+			c->sector = q->u.rw.sector_number;
+			for (i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++) {
+				c->seg[i].gref = q->u.rw.seg[i].gref;
+				c->seg[i].first = q->u.rw.seg[i].first_sect;
+				c->seg[i].last = q->u.rw.seg[i].last_sect;
+			}
+			break;
+		case BLKIF_OP_DISCARD:
+			c->discard_flag = q->u.discard.flag;
+			c->id = q->u.discard.id;
+			c->sector = q->u.discard.sector_number;
+			c->nr_sectors = q->u.discard.nr_sectors;
+			break;
+		case BLKIF_OP_INDIRECT:
+			c->indirect_op = q->u.indirect.indirect_op;
+			c->nseg = q->u.indirect.nr_segments;
+			c->id = q->u.indirect.id;
+			c->sector = q->u.indirect.sector_number;
+			for (i = 0; i < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; i++)
+				c->ind_grefs[i] = q->u.indirect.indirect_grefs[i];
+			break;
+		default:
+			c->id = q->u.other.id;
+			break;
+		}
+	}
+}
+
+/* Queue a response (all bytes written, padding zero); pushed by xbb_push(). */
+static void xbb_respond(struct xbb_ring *r, u64 id, u8 op, s16 status)
+{
+	void *slot = xbb_slot(r, r->rsp_prod_pvt);
+
+	if (r->abi == XBB_ABI_NATIVE) {
+		struct blkif_response rsp;
+
+		memset(&rsp, 0, sizeof(rsp));
+		rsp.id = id;
+		rsp.operation = op;
+		rsp.status = status;
+		memcpy(slot, &rsp, sizeof(rsp));
+	} else {
+		struct xbb32_response rsp;
+
+		memset(&rsp, 0, sizeof(rsp));
+		rsp.id = id;
+		rsp.operation = op;
+		rsp.status = status;
+		memcpy(slot, &rsp, sizeof(rsp));
+	}
+	r->rsp_prod_pvt++;
+	if (status != BLKIF_RSP_OKAY)
+		r->st.errors++;
+}
+
+/* Publish queued responses; notify the frontend if it asked to be. */
+static void xbb_push(struct xbb_ring *r)
+{
+	struct blkif_sring *s = xbb_hdr(r);
+	unsigned int old = READ_ONCE(s->rsp_prod);
+	unsigned int new = r->rsp_prod_pvt;
+
+	if (old == new)
+		return;
+	virt_wmb(); /* responses before the index */
+	WRITE_ONCE(s->rsp_prod, new);
+	virt_mb(); /* index before reading rsp_event */
+	if ((unsigned int)(new - READ_ONCE(s->rsp_event)) <
+	    (unsigned int)(new - old))
+		notify_remote_via_irq(r->irq);
+}
+
+/* ------------------------------------------------------------ grant pages */
+
+/* Take @n pages for mapping; false if the queue's budget is used up. */
+static bool xbb_get_pages(struct xbb_ring *r, struct page **pages,
+			  unsigned int n)
+{
+	unsigned int i;
+
+	if (r->nr_free < n) {
+		unsigned int want = n - r->nr_free;
+
+		if (r->nr_alloc + want > max_grant_pages)
+			return false;
+		if (gnttab_alloc_pages(want, r->pool + r->nr_free))
+			return false;
+		r->nr_free += want;
+		r->nr_alloc += want;
+	}
+	for (i = 0; i < n; i++)
+		pages[i] = r->pool[--r->nr_free];
+	return true;
+}
+
+static void xbb_put_pages(struct xbb_ring *r, struct page **pages,
+			  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		r->pool[r->nr_free++] = pages[i];
+}
+
+#define XBB_NO_HANDLE ((grant_handle_t)~0U)
+
+static int xbb_unmap(struct xbb_ring *r, struct page **pages,
+		     grant_handle_t *handles, unsigned int n);
+
+/**
+ * xbb_map() - map @n guest grants onto @pages
+ * @r: ring (its scratch arrays are used)
+ * @grefs: grant references, from private memory
+ * @n: count
+ * @readonly: map read-only (the guest's data is only read)
+ * @pages: pages to map onto
+ * @handles: set to each grant's handle, or XBB_NO_HANDLE
+ *
+ * Every entry's status is checked; on any failure those that did map are
+ * unmapped again and -EFAULT is returned.
+ */
+static int xbb_map(struct xbb_ring *r, const u32 *grefs, unsigned int n,
+		   bool readonly, struct page **pages, grant_handle_t *handles)
+{
+	u32 flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0);
+	domid_t dom = r->be->dev->otherend_id;
+	unsigned int i;
+	bool bad = false;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		gnttab_set_map_op(&r->map[i],
+				  (unsigned long)pfn_to_kaddr(page_to_pfn(pages[i])),
+				  flags, grefs[i], dom);
+	rc = gnttab_map_refs(r->map, NULL, pages, n);
+	for (i = 0; i < n; i++) {
+		if (r->map[i].status == GNTST_okay) {
+			handles[i] = r->map[i].handle;
+		} else {
+			handles[i] = XBB_NO_HANDLE;
+			bad = true;
+		}
+	}
+	if (rc || bad) {
+		xbb_unmap(r, pages, handles, n);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* Unmap every page of @pages whose handle is valid. */
+static int xbb_unmap(struct xbb_ring *r, struct page **pages,
+		     grant_handle_t *handles, unsigned int n)
+{
+	struct gntab_unmap_queue_data q;
+	struct page *tmp[64];
+	unsigned int i, k = 0;
+	int rc = 0, err;
+
+	for (i = 0; i < n; i++) {
+		if (handles[i] == XBB_NO_HANDLE)
+			continue;
+		gnttab_set_unmap_op(&r->unmap[k],
+				    (unsigned long)pfn_to_kaddr(page_to_pfn(pages[i])),
+				    GNTMAP_host_map, handles[i]);
+		handles[i] = XBB_NO_HANDLE;
+		tmp[k++] = pages[i];
+		if (k == ARRAY_SIZE(tmp) || i == n - 1) {
+			q.unmap_ops = r->unmap;
+			q.kunmap_ops = NULL;
+			q.pages = tmp;
+			q.count = k;
+			err = gnttab_unmap_refs_sync(&q);
+			if (err) {
+				pr_err_ratelimited("xen-blkback: %s: grant unmap failed: %d\n",
+						   r->be->name, err);
+				rc = err;
+			}
+			k = 0;
+		}
+	}
+	if (k) {
+		q.unmap_ops = r->unmap;
+		q.kunmap_ops = NULL;
+		q.pages = tmp;
+		q.count = k;
+		err = gnttab_unmap_refs_sync(&q);
+		if (err)
+			rc = err;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ completion */
+
+static void xbb_req_put(struct xbb_req *req)
+{
+	struct xbb_ring *r = req->ring;
+	unsigned long flags;
+
+	if (!atomic_dec_and_test(&req->pending))
+		return;
+	spin_lock_irqsave(&r->done_lock, flags);
+	list_add_tail(&req->list, &r->done);
+	spin_unlock_irqrestore(&r->done_lock, flags);
+	wake_up(&r->wq);
+}
+
+static void xbb_bio_end(struct bio *bio)
+{
+	struct xbb_req *req = bio->bi_private;
+
+	if (bio->bi_status)
+		WRITE_ONCE(req->error, true);
+	bio_put(bio);
+	xbb_req_put(req);
+}
+
+/* Unmap and answer every completed request; returns how many. */
+static unsigned int xbb_complete(struct xbb_ring *r)
+{
+	struct xbb_req *req, *tmp;
+	unsigned long flags;
+	unsigned int n = 0;
+	LIST_HEAD(list);
+
+	spin_lock_irqsave(&r->done_lock, flags);
+	list_splice_init(&r->done, &list);
+	spin_unlock_irqrestore(&r->done_lock, flags);
+
+	list_for_each_entry_safe(req, tmp, &list, list) {
+		list_del(&req->list);
+		if (xbb_unmap(r, req->pages, req->handles, req->nr_pages))
+			req->error = true;
+		xbb_put_pages(r, req->pages, req->nr_pages);
+		xbb_respond(r, req->id, req->op,
+			    READ_ONCE(req->error) ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY);
+		r->inflight--;
+		kfree(req);
+		n++;
+	}
+	if (n)
+		xbb_push(r);
+	return n;
+}
+
+/* ------------------------------------------------------------- dispatch */
+
+static struct xbb_req *xbb_req_alloc(struct xbb_ring *r, unsigned int nseg)
+{
+	struct xbb_req *req;
+	size_t sz = sizeof(*req) + nseg * (sizeof(struct page *) +
+					   sizeof(grant_handle_t) +
+					   sizeof(struct xbb_seg));
+
+	req = kzalloc(sz, GFP_KERNEL);
+	if (!req)
+		return NULL;
+	req->ring = r;
+	req->pages = (struct page **)(req + 1);
+	req->segs = (struct xbb_seg *)(req->pages + nseg);
+	req->handles = (grant_handle_t *)(req->segs + nseg);
+	return req;
+}
+
+/*
+ * Read the segments of an indirect request out of the guest's indirect
+ * pages into r->segs (each descriptor read once).
+ */
+static int xbb_read_indirect(struct xbb_ring *r, const struct xbb_creq *c)
+{
+	unsigned int npages = xbb_indirect_pages(c->nseg);
+	grant_handle_t handles[XBB_MAX_INDIRECT_PAGES];
+	unsigned int i, p;
+	int rc;
+
+	if (!xbb_get_pages(r, r->ind_pages, npages))
+		return -EAGAIN;
+	rc = xbb_map(r, c->ind_grefs, npages, true, r->ind_pages, handles);
+	if (rc) {
+		xbb_put_pages(r, r->ind_pages, npages);
+		return rc;
+	}
+	for (i = 0, p = 0; p < npages; p++) {
+		const struct blkif_request_segment *s = page_address(r->ind_pages[p]);
+		unsigned int j;
+
+		for (j = 0; j < XBB_SEGS_PER_INDIRECT_PAGE && i < c->nseg; j++, i++) {
+			struct blkif_request_segment one;
+
+			memcpy(&one, &s[j], sizeof(one));
+			barrier();
+			r->segs[i].gref = one.gref;
+			r->segs[i].first = one.first_sect;
+			r->segs[i].last = one.last_sect;
+		}
+	}
+	xbb_unmap(r, r->ind_pages, handles, npages);
+	xbb_put_pages(r, r->ind_pages, npages);
+	return 0;
+}
+
+static void xbb_count(struct xbb_ring *r, const struct xbb_creq *c,
+		      unsigned long long sectors)
+{
+	switch (c->op == BLKIF_OP_INDIRECT ? c->indirect_op : c->op) {
+	case BLKIF_OP_READ:
+		r->st.rd_req++;
+		r->st.rd_sect += sectors;
+		break;
+	case BLKIF_OP_WRITE:
+		r->st.wr_req++;
+		r->st.wr_sect += sectors;
+		break;
+	case BLKIF_OP_WRITE_BARRIER:
+	case BLKIF_OP_FLUSH_DISKCACHE:
+		r->st.f_req++;
+		r->st.wr_sect += sectors;
+		break;
+	case BLKIF_OP_DISCARD:
+		r->st.ds_req++;
+		break;
+	}
+}
+
+static void xbb_discard(struct xbb_ring *r, const struct xbb_creq *c)
+{
+	struct block_device *bdev = r->be->bd.bdev;
+	int err;
+
+	if (c->discard_flag & BLKIF_DISCARD_SECURE)
+		err = blkdev_issue_secure_erase(bdev, c->sector, c->nr_sectors,
+						GFP_KERNEL);
+	else
+		err = blkdev_issue_discard(bdev, c->sector, c->nr_sectors,
+					   GFP_KERNEL);
+	xbb_respond(r, c->id, c->op,
+		    err == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP :
+		    err ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY);
+}
+
+/* Submit the bios of a mapped request. */
+static void xbb_submit(struct xbb_ring *r, struct xbb_req *req, blk_opf_t opf,
+		       sector_t sector)
+{
+	struct block_device *bdev = r->be->bd.bdev;
+	struct bio *bio = NULL;
+	unsigned int i;
+
+	atomic_set(&req->pending, 1);
+	if (req->nr_pages == 0) {
+		/* A flush without data. */
+		bio = bio_alloc(bdev, 0, opf, GFP_KERNEL);
+		bio->bi_private = req;
+		bio->bi_end_io = xbb_bio_end;
+		atomic_inc(&req->pending);
+		submit_bio(bio);
+		xbb_req_put(req);
+		return;
+	}
+	for (i = 0; i < req->nr_pages; i++) {
+		unsigned int off = req->segs[i].first << 9;
+		unsigned int len = (req->segs[i].last - req->segs[i].first + 1) << 9;
+
+		while (!bio || bio_add_page(bio, req->pages[i], len, off) != len) {
+			if (bio) {
+				atomic_inc(&req->pending);
+				submit_bio(bio);
+				opf &= ~REQ_PREFLUSH; /* the first bio flushes */
+			}
+			bio = bio_alloc(bdev, min_t(unsigned int,
+						    req->nr_pages - i, BIO_MAX_VECS),
+					opf, GFP_KERNEL);
+			bio->bi_iter.bi_sector = sector;
+			bio->bi_private = req;
+			bio->bi_end_io = xbb_bio_end;
+		}
+		sector += len >> 9;
+	}
+	atomic_inc(&req->pending);
+	submit_bio(bio);
+	xbb_req_put(req);
+}
+
+/**
+ * xbb_dispatch() - carry out one copied request
+ * @r: ring
+ * @c: the private copy
+ *
+ * Return: 0 when the request is answered or in flight, -EAGAIN when the
+ * queue's page budget is used up (the caller keeps @c and retries after a
+ * completion).
+ */
+static int xbb_dispatch(struct xbb_ring *r, struct xbb_creq *c)
+{
+	struct xbb_dev *be = r->be;
+	unsigned long long nsect = 0;
+	const struct xbb_seg *segs;
+	struct xbb_req *req;
+	enum xbb_verdict v;
+	const char *why = "";
+	unsigned int i, nseg;
+	u32 *grefs;
+	blk_opf_t opf;
+	int rc;
+
+	struct xbb_limits lim = be->lim;
+	u8 rop = c->op == BLKIF_OP_INDIRECT ? c->indirect_op : c->op;
+
+	/* The size now: the backing device may have been resized. */
+	lim.dev_sectors = bdev_nr_sectors(be->bd.bdev);
+	v = xbb_check_head(c, &lim, &why);
+	if (v == XBB_OK && c->op == BLKIF_OP_DISCARD) {
+		xbb_count(r, c, c->nr_sectors);
+		xbb_discard(r, c);
+		return 0;
+	}
+	nseg = c->nseg;
+	if (v == XBB_OK && c->op == BLKIF_OP_INDIRECT) {
+		rc = xbb_read_indirect(r, c);
+		if (rc == -EAGAIN)
+			return rc;
+		if (rc) {
+			v = XBB_REFUSE;
+			why = "indirect page grant cannot be mapped";
+		}
+		segs = r->segs;
+	} else {
+		segs = c->seg;
+	}
+	if (v == XBB_OK)
+		v = xbb_check_segs(segs, nseg, c->sector, &lim, &nsect, &why);
+	if (v != XBB_OK) {
+		xbb_respond(r, c->id, rop, v == XBB_UNSUPPORTED ?
+			    BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_ERROR);
+		if (v == XBB_VIOLATION)
+			xbb_fatal(r, why);
+		else
+			pr_debug("xen-blkback: %s: request refused: %s\n",
+				 be->name, why);
+		return 0;
+	}
+
+	req = xbb_req_alloc(r, nseg);
+	if (!req)
+		return -EAGAIN;
+	if (!xbb_get_pages(r, req->pages, nseg)) {
+		kfree(req);
+		return -EAGAIN;
+	}
+	req->id = c->id;
+	req->op = rop; /* blkfront expects indirect_op echoed */
+	req->nr_pages = nseg;
+	req->write = xbb_is_write(c);
+	memcpy(req->segs, segs, nseg * sizeof(*segs));
+
+	grefs = kmalloc_array(nseg ? nseg : 1, sizeof(*grefs), GFP_KERNEL);
+	if (!grefs) {
+		xbb_put_pages(r, req->pages, nseg);
+		kfree(req);
+		return -EAGAIN;
+	}
+	for (i = 0; i < nseg; i++)
+		grefs[i] = req->segs[i].gref;
+	/* Data read from the device is written into the guest's pages. */
+	rc = nseg ? xbb_map(r, grefs, nseg, req->write, req->pages,
+			    req->handles) : 0;
+	kfree(grefs);
+	if (rc) {
+		xbb_put_pages(r, req->pages, nseg);
+		kfree(req);
+		xbb_respond(r, c->id, rop, BLKIF_RSP_ERROR);
+		pr_debug("xen-blkback: %s: grant map failed\n", be->name);
+		return 0;
+	}
+
+	switch (rop) {
+	case BLKIF_OP_READ:
+		opf = REQ_OP_READ;
+		break;
+	case BLKIF_OP_WRITE:
+		opf = REQ_OP_WRITE | REQ_SYNC;
+		break;
+	default: /* flush / barrier, with or without data */
+		opf = REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH |
+			(nseg ? REQ_FUA : 0);
+		break;
+	}
+	xbb_count(r, c, nsect);
+	r->inflight++;
+	xbb_submit(r, req, opf, c->sector);
+	return 0;
+}
+
+/*
+ * Dispatch r->stalled_req.  Out of resources with nothing in flight, no
+ * completion will ever free any: answer an error instead of waiting.
+ */
+static int xbb_dispatch_or_fail(struct xbb_ring *r)
+{
+	struct xbb_creq *c = &r->stalled_req;
+	int rc = xbb_dispatch(r, c);
+
+	if (rc == -EAGAIN && r->inflight == 0) {
+		xbb_respond(r, c->id, c->op == BLKIF_OP_INDIRECT ?
+			    c->indirect_op : c->op, BLKIF_RSP_ERROR);
+		rc = 0;
+	}
+	return rc;
+}
+
+/**
+ * xbb_consume() - take new requests off the ring
+ * @r: ring
+ *
+ * Return: true if there was anything to do (for the late EOI).
+ */
+static bool xbb_consume(struct xbb_ring *r)
+{
+	struct blkif_sring *s = xbb_hdr(r);
+	bool work = false;
+	unsigned int prod, batch = 0;
+	struct blk_plug plug;
+
+	blk_start_plug(&plug);
+	if (r->stalled) {
+		work = true;
+		if (xbb_dispatch_or_fail(r) == -EAGAIN)
+			goto out;
+		r->stalled = false;
+	}
+	for (;;) {
+		prod = READ_ONCE(s->req_prod);
+		virt_rmb(); /* the index before the requests it covers */
+		if (!xbb_prod_ok(prod, r->req_cons, r->nr_ents)) {
+			xbb_fatal(r, "request producer index more than a ring ahead");
+			goto out;
+		}
+		while (r->req_cons != prod) {
+			/* No free response slot for this one yet. */
+			if (r->req_cons - r->rsp_prod_pvt >= r->nr_ents)
+				goto out;
+			work = true;
+			xbb_copy_request(r, r->req_cons, &r->stalled_req);
+			r->req_cons++;
+			if (xbb_dispatch_or_fail(r) == -EAGAIN) {
+				r->stalled = true;
+				r->st.oo_req++;
+				goto out;
+			}
+			if (r->broken)
+				goto out;
+			if (++batch % 32 == 0) {
+				xbb_push(r);
+				blk_finish_plug(&plug);
+				cond_resched();
+				blk_start_plug(&plug);
+			}
+		}
+		/* Ask for an event for the next request, then look again. */
+		WRITE_ONCE(s->req_event, r->req_cons + 1);
+		virt_mb();
+		if (READ_ONCE(s->req_prod) == r->req_cons)
+			break;
+	}
+out:
+	blk_finish_plug(&plug);
+	xbb_push(r);
+	return work;
+}
+
+static bool xbb_thread_wake(struct xbb_ring *r)
+{
+	return atomic_read(&r->eoi_pending) || !list_empty(&r->done) ||
+		kthread_should_stop();
+}
+
+static int xbb_thread(void *arg)
+{
+	struct xbb_ring *r = arg;
+
+	while (!kthread_should_stop()) {
+		bool eoi, work;
+
+		wait_event_interruptible(r->wq, xbb_thread_wake(r));
+		eoi = atomic_xchg(&r->eoi_pending, 0);
+		work = xbb_complete(r) != 0;
+		if (!r->broken)
+			work |= xbb_consume(r);
+		if (eoi)
+			xen_irq_lateeoi(r->irq, work ? 0 : XEN_EOI_FLAG_SPURIOUS);
+	}
+	/* Drain: every bio in flight completes before the grants go. */
+	while (r->inflight) {
+		wait_event_timeout(r->wq, !list_empty(&r->done), HZ);
+		xbb_complete(r);
+	}
+	if (r->stalled) {
+		xbb_respond(r, r->stalled_req.id,
+			    r->stalled_req.op == BLKIF_OP_INDIRECT ?
+			    r->stalled_req.indirect_op : r->stalled_req.op,
+			    BLKIF_RSP_ERROR);
+		r->stalled = false;
+		xbb_push(r);
+	}
+	return 0;
+}
+
+static irqreturn_t xbb_irq(int irq, void *arg)
+{
+	struct xbb_ring *r = arg;
+
+	atomic_set(&r->eoi_pending, 1);
+	wake_up(&r->wq);
+	return IRQ_HANDLED;
+}
+
+/* ------------------------------------------------------ connect / teardown */
+
+static void xbb_ring_stats_add(struct xbb_stats *to, const struct xbb_stats *s)
+{
+	to->rd_req += s->rd_req;
+	to->wr_req += s->wr_req;
+	to->f_req += s->f_req;
+	to->ds_req += s->ds_req;
+	to->oo_req += s->oo_req;
+	to->rd_sect += s->rd_sect;
+	to->wr_sect += s->wr_sect;
+	to->errors += s->errors;
+}
+
+static void xbb_ring_free(struct xbb_ring *r)
+{
+	if (r->task) {
+		kthread_stop(r->task);
+		r->task = NULL;
+	}
+	if (r->irq > 0) {
+		unbind_from_irqhandler(r->irq, r);
+		r->irq = 0;
+	}
+	if (r->sring) {
+		xenbus_unmap_ring_vfree(r->be->dev, r->sring);
+		r->sring = NULL;
+	}
+	if (r->pool) {
+		if (r->nr_free != r->nr_alloc)
+			pr_err("xen-blkback: %s: %u grant pages not returned\n",
+			       r->be->name, r->nr_alloc - r->nr_free);
+		gnttab_free_pages(r->nr_free, r->pool);
+		kvfree(r->pool);
+		r->pool = NULL;
+	}
+	kvfree(r->map);
+	r->map = NULL;
+	kvfree(r->unmap);
+	r->unmap = NULL;
+	kvfree(r->segs);
+	r->segs = NULL;
+	xbb_ring_stats_add(&r->be->gone, &r->st);
+	memset(&r->st, 0, sizeof(r->st));
+}
+
+/* Stop every queue (waiting for I/O in flight) and forget them. */
+static void xbb_disconnect(struct xbb_dev *be)
+{
+	unsigned int i;
+
+	if (!be->rings)
+		return;
+	for (i = 0; i < be->nr_rings; i++)
+		xbb_ring_free(&be->rings[i]);
+	kfree(be->rings);
+	be->rings = NULL;
+	be->nr_rings = 0;
+}
+
+/* Read the ring-refs and event channel of one queue from @dir and set it up. */
+static int xbb_ring_connect(struct xbb_ring *r, const char *dir,
+			    unsigned int order, enum xbb_abi abi)
+{
+	struct xbb_dev *be = r->be;
+	struct xenbus_device *dev = be->dev;
+	grant_ref_t refs[XENBUS_MAX_RING_GRANTS];
+	unsigned int nr = 1U << order, i, evtchn;
+	char node[32];
+	int err;
+
+	err = xenbus_scanf(XBT_NIL, dir, "event-channel", "%u", &evtchn);
+	if (err != 1) {
+		xenbus_dev_fatal(dev, -EINVAL, "reading %s/event-channel", dir);
+		return -EINVAL;
+	}
+	for (i = 0; i < nr; i++) {
+		if (order)
+			snprintf(node, sizeof(node), "ring-ref%u", i);
+		else
+			strscpy(node, "ring-ref", sizeof(node));
+		err = xenbus_scanf(XBT_NIL, dir, node, "%u", &refs[i]);
+		if (err != 1) {
+			xenbus_dev_fatal(dev, -EINVAL, "reading %s/%s", dir, node);
+			return -EINVAL;
+		}
+	}
+
+	r->abi = abi;
+	r->esz = abi == XBB_ABI_NATIVE ? XBB64_ENTRY : XBB32_ENTRY;
+	r->nr_ents = xbb_ring_entries(nr * XEN_PAGE_SIZE, XBB_RING_HEADER, r->esz);
+	init_waitqueue_head(&r->wq);
+	spin_lock_init(&r->done_lock);
+	INIT_LIST_HEAD(&r->done);
+
+	r->pool = kvcalloc(max_grant_pages, sizeof(*r->pool), GFP_KERNEL);
+	r->map = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->map), GFP_KERNEL);
+	r->unmap = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->unmap), GFP_KERNEL);
+	r->segs = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->segs), GFP_KERNEL);
+	if (!r->pool || !r->map || !r->unmap || !r->segs) {
+		xenbus_dev_fatal(dev, -ENOMEM, "allocating queue %u", r->idx);
+		return -ENOMEM;
+	}
+
+	err = xenbus_map_ring_valloc(dev, refs, nr, &r->sring);
+	if (err) {
+		r->sring = NULL;
+		return err; /* xenbus_dev_fatal() was called */
+	}
+	/* Start from the indices the frontend initialised. */
+	r->req_cons = READ_ONCE(xbb_hdr(r)->req_prod);
+	r->rsp_prod_pvt = READ_ONCE(xbb_hdr(r)->rsp_prod);
+	if (r->req_cons != r->rsp_prod_pvt) {
+		xenbus_dev_fatal(dev, -EPROTO, "queue %u: ring not empty at connect",
+				 r->idx);
+		return -EPROTO;
+	}
+
+	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev, evtchn, xbb_irq,
+							    0, "blkif-backend", r);
+	if (err < 0) {
+		xenbus_dev_fatal(dev, err, "binding event channel %u", evtchn);
+		return err;
+	}
+	r->irq = err;
+
+	/* "blkback.DOMID.VDEV-QUEUE", cut to the task name length. */
+	r->task = kthread_run(xbb_thread, r, "blkback.%s-%u", be->name, r->idx);
+	if (IS_ERR(r->task)) {
+		err = PTR_ERR(r->task);
+		r->task = NULL;
+		xenbus_dev_fatal(dev, err, "starting the queue thread");
+		return err;
+	}
+	return 0;
+}
+
+/* Map the frontend's rings (state Initialised/Connected). */
+static int xbb_connect_rings(struct xbb_dev *be)
+{
+	struct xenbus_device *dev = be->dev;
+	const char *fe = dev->otherend;
+	unsigned int nq, order, i;
+	enum xbb_abi abi = XBB_ABI_NATIVE;
+	char *proto;
+	int err;
+
+	proto = xenbus_read(XBT_NIL, fe, "protocol", NULL);
+	if (!IS_ERR(proto)) {
+		if (!strcmp(proto, XEN_IO_PROTO_ABI_X86_32)) {
+			abi = XBB_ABI_X86_32;
+		} else if (strcmp(proto, XEN_IO_PROTO_ABI_NATIVE) &&
+			   strcmp(proto, XEN_IO_PROTO_ABI_X86_64)) {
+			xenbus_dev_fatal(dev, -EINVAL, "unknown protocol %.32s", proto);
+			kfree(proto);
+			return -EINVAL;
+		}
+		kfree(proto);
+	}
+	nq = xenbus_read_unsigned(fe, "multi-queue-num-queues", 1);
+	if (!xbb_queues_ok(nq, max_queues)) {
+		xenbus_dev_fatal(dev, -EINVAL, "multi-queue-num-queues %u (1-%u)",
+				 nq, max_queues);
+		return -EINVAL;
+	}
+	order = xenbus_read_unsigned(fe, "ring-page-order", 0);
+	if (!xbb_ring_order_ok(order, max_ring_page_order)) {
+		xenbus_dev_fatal(dev, -EINVAL, "ring-page-order %u (at most %u)",
+				 order, max_ring_page_order);
+		return -EINVAL;
+	}
+
+	be->rings = kcalloc(nq, sizeof(*be->rings), GFP_KERNEL);
+	if (!be->rings)
+		return -ENOMEM;
+	be->nr_rings = nq;
+	for (i = 0; i < nq; i++) {
+		struct xbb_ring *r = &be->rings[i];
+		char *dir;
+
+		r->be = be;
+		r->idx = i;
+		if (nq == 1)
+			dir = kstrdup(fe, GFP_KERNEL);
+		else
+			dir = kasprintf(GFP_KERNEL, "%s/queue-%u", fe, i);
+		if (!dir) {
+			err = -ENOMEM;
+			goto fail;
+		}
+		err = xbb_ring_connect(r, dir, order, abi);
+		kfree(dir);
+		if (err)
+			goto fail;
+	}
+	pr_info("xen-blkback: %s: connected, %u queue(s), ring order %u, %s ABI\n",
+		be->name, nq, order, abi == XBB_ABI_NATIVE ? "native" : "x86_32");
+	return 0;
+fail:
+	xbb_disconnect(be);
+	return err;
+}
+
+/* Tell the frontend about the disk; switch to Connected. */
+static void xbb_announce(struct xbb_dev *be)
+{
+	struct xenbus_device *dev = be->dev;
+	struct block_device *bdev = be->bd.bdev;
+	struct xenbus_transaction xbt;
+	unsigned int info = 0;
+	int err;
+
+	be->lim.dev_sectors = bdev_nr_sectors(bdev);
+	if (be->lim.readonly)
+		info |= VDISK_READONLY;
+	if (be->cdrom)
+		info |= VDISK_CDROM;
+again:
+	err = xenbus_transaction_start(&xbt);
+	if (err) {
+		xenbus_dev_fatal(dev, err, "starting transaction");
+		return;
+	}
+	err = xenbus_printf(xbt, dev->nodename, "feature-flush-cache", "%d",
+			    bdev_write_cache(bdev) ? 1 : 0);
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "feature-discard", "%d",
+				    be->lim.discard ? 1 : 0);
+	if (!err && be->lim.discard) {
+		err = xenbus_printf(xbt, dev->nodename, "discard-granularity", "%u",
+				    bdev_discard_granularity(bdev));
+		if (!err)
+			err = xenbus_printf(xbt, dev->nodename, "discard-alignment",
+					    "%u", bdev_discard_alignment(bdev));
+		if (!err)
+			err = xenbus_printf(xbt, dev->nodename, "discard-secure",
+					    "%d", be->lim.secure ? 1 : 0);
+	}
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "sectors", "%llu",
+				    be->lim.dev_sectors);
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "info", "%u", info);
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "sector-size", "%u",
+				    bdev_logical_block_size(bdev));
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "physical-sector-size",
+				    "%u", bdev_physical_block_size(bdev));
+	if (err) {
+		xenbus_transaction_end(xbt, 1);
+		xenbus_dev_fatal(dev, err, "writing the disk's properties");
+		return;
+	}
+	err = xenbus_transaction_end(xbt, 0);
+	if (err == -EAGAIN)
+		goto again;
+	if (err) {
+		xenbus_dev_fatal(dev, err, "ending transaction");
+		return;
+	}
+	err = xenbus_switch_state(dev, XenbusStateConnected);
+	if (err)
+		xenbus_dev_fatal(dev, err, "switching to Connected");
+}
+
+/* Connect if both the backing device and the frontend are ready. */
+static void xbb_try_connect(struct xbb_dev *be)
+{
+	enum xenbus_state fs;
+
+	if (!be->have_bdev || be->rings)
+		return;
+	fs = xenbus_read_driver_state(be->dev->otherend);
+	if (fs != XenbusStateInitialised && fs != XenbusStateConnected)
+		return;
+	if (be->dev->state == XenbusStateConnected)
+		return;
+	if (xbb_connect_rings(be))
+		return;
+	xbb_announce(be);
+}
+
+/* Watch on physical-device: the hotplug script names the backing device. */
+static void xbb_pdev_changed(struct xenbus_watch *watch, const char *path,
+			     const char *token)
+{
+	struct xbb_dev *be = container_of(watch, struct xbb_dev, watch);
+	struct xenbus_device *dev = be->dev;
+	unsigned int major, minor;
+	char *mode, *type;
+	bool write;
+	int err;
+
+	err = xenbus_scanf(XBT_NIL, dev->nodename, "physical-device", "%x:%x",
+			   &major, &minor);
+	if (err != 2)
+		return; /* not written yet */
+
+	mutex_lock(&be->mutex);
+	if (be->have_bdev) {
+		if (be->major != major || be->minor != minor)
+			pr_warn("xen-blkback: %s: changing physical-device to %x:%x is not supported\n",
+				be->name, major, minor);
+		goto out;
+	}
+	mode = xenbus_read(XBT_NIL, dev->nodename, "mode", NULL);
+	if (IS_ERR(mode)) {
+		xenbus_dev_fatal(dev, PTR_ERR(mode), "reading mode");
+		goto out;
+	}
+	write = strchr(mode, 'w');
+	kfree(mode);
+	type = xenbus_read(XBT_NIL, dev->otherend, "device-type", NULL);
+	if (!IS_ERR(type)) {
+		be->cdrom = !strcmp(type, "cdrom");
+		kfree(type);
+	}
+
+	err = xd_bdev_open(MKDEV(major, minor), write, &be->bd);
+	if (err) {
+		xenbus_dev_fatal(dev, err, "opening device %x:%x", major, minor);
+		goto out;
+	}
+	be->have_bdev = true;
+	be->major = major;
+	be->minor = minor;
+	be->lim.readonly = !write || bdev_read_only(be->bd.bdev);
+	be->lim.discard = bdev_max_discard_sectors(be->bd.bdev) > 0;
+	be->lim.secure = bdev_max_secure_erase_sectors(be->bd.bdev) > 0;
+	be->lim.max_indirect = XBB_MAX_INDIRECT_SEGS;
+	be->lim.dev_sectors = bdev_nr_sectors(be->bd.bdev);
+	pr_info("xen-blkback: %s: device %x:%x, %llu sectors, %s\n", be->name,
+		major, minor, be->lim.dev_sectors,
+		be->lim.readonly ? "read-only" : "read-write");
+	xbb_try_connect(be);
+out:
+	mutex_unlock(&be->mutex);
+}
+
+static void xbb_frontend_changed(struct xenbus_device *dev,
+				 enum xenbus_state fs)
+{
+	struct xbb_dev *be = dev_get_drvdata(&dev->dev);
+
+	mutex_lock(&be->mutex);
+	switch (fs) {
+	case XenbusStateInitialising:
+		if (dev->state == XenbusStateClosed) {
+			pr_info("xen-blkback: %s: frontend reconnects\n", be->name);
+			xenbus_switch_state(dev, XenbusStateInitWait);
+		}
+		break;
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		if (dev->state == XenbusStateConnected)
+			break;
+		/* A frontend that reconnects without closing first. */
+		xbb_disconnect(be);
+		xbb_try_connect(be);
+		break;
+	case XenbusStateClosing:
+		xbb_disconnect(be);
+		xenbus_switch_state(dev, XenbusStateClosing);
+		break;
+	case XenbusStateClosed:
+		xbb_disconnect(be);
+		xenbus_switch_state(dev, XenbusStateClosed);
+		break;
+	case XenbusStateUnknown:
+		/*
+		 * The frontend is gone (guest destroyed): stop I/O; the
+		 * toolstack removes our directory next, which removes us.
+		 */
+		xbb_disconnect(be);
+		break;
+	default:
+		break;
+	}
+	mutex_unlock(&be->mutex);
+}
+
+/* ------------------------------------------------------------- statistics */
+
+static void xbb_sum(struct xbb_dev *be, struct xbb_stats *s)
+{
+	unsigned int i;
+
+	mutex_lock(&be->mutex);
+	*s = be->gone;
+	for (i = 0; i < be->nr_rings; i++) {
+		struct xbb_stats t;
+
+		memcpy(&t, &be->rings[i].st, sizeof(t));
+		xbb_ring_stats_add(s, &t);
+	}
+	mutex_unlock(&be->mutex);
+}
+
+#define XBB_STAT_ATTR(field)						\
+static ssize_t field##_show(struct device *d,				\
+			    struct device_attribute *a, char *buf)	\
+{									\
+	struct xbb_dev *be = dev_get_drvdata(d);			\
+	struct xbb_stats s;						\
+									\
+	xbb_sum(be, &s);						\
+	return sysfs_emit(buf, "%llu\n", s.field);			\
+}									\
+static DEVICE_ATTR_RO(field)
+
+XBB_STAT_ATTR(rd_req);
+XBB_STAT_ATTR(wr_req);
+XBB_STAT_ATTR(f_req);
+XBB_STAT_ATTR(ds_req);
+XBB_STAT_ATTR(oo_req);
+XBB_STAT_ATTR(rd_sect);
+XBB_STAT_ATTR(wr_sect);
+
+static struct attribute *xbb_stat_attrs[] = {
+	&dev_attr_rd_req.attr,
+	&dev_attr_wr_req.attr,
+	&dev_attr_f_req.attr,
+	&dev_attr_ds_req.attr,
+	&dev_attr_oo_req.attr,
+	&dev_attr_rd_sect.attr,
+	&dev_attr_wr_sect.attr,
+	NULL,
+};
+
+static const struct attribute_group xbb_stat_group = {
+	.name = "statistics",
+	.attrs = xbb_stat_attrs,
+};
+
+static ssize_t physical_device_show(struct device *d,
+				    struct device_attribute *a, char *buf)
+{
+	struct xbb_dev *be = dev_get_drvdata(d);
+
+	return sysfs_emit(buf, "%x:%x\n", be->major, be->minor);
+}
+static DEVICE_ATTR_RO(physical_device);
+
+static ssize_t mode_show(struct device *d, struct device_attribute *a,
+			 char *buf)
+{
+	struct xbb_dev *be = dev_get_drvdata(d);
+
+	return sysfs_emit(buf, "%s\n", be->lim.readonly ? "r" : "w");
+}
+static DEVICE_ATTR_RO(mode);
+
+static ssize_t violations_show(struct device *d, struct device_attribute *a,
+			       char *buf)
+{
+	struct xbb_dev *be = dev_get_drvdata(d);
+
+	return sysfs_emit(buf, "%d\n", atomic_read(&be->violations));
+}
+static DEVICE_ATTR_RO(violations);
+
+static struct attribute *xbb_attrs[] = {
+	&dev_attr_physical_device.attr,
+	&dev_attr_mode.attr,
+	&dev_attr_violations.attr,
+	NULL,
+};
+
+static const struct attribute_group xbb_attr_group = {
+	.attrs = xbb_attrs,
+};
+
+/* ---------------------------------------------------------- xenbus driver */
+
+static void xbb_remove(struct xenbus_device *dev)
+{
+	struct xbb_dev *be = dev_get_drvdata(&dev->dev);
+
+	if (!be)
+		return;
+	if (be->watch_on) {
+		unregister_xenbus_watch(&be->watch);
+		kfree(be->watch.node);
+		be->watch_on = false;
+	}
+	sysfs_remove_group(&dev->dev.kobj, &xbb_stat_group);
+	sysfs_remove_group(&dev->dev.kobj, &xbb_attr_group);
+	mutex_lock(&be->mutex);
+	xbb_disconnect(be);
+	mutex_unlock(&be->mutex);
+	cancel_work_sync(&be->fatal_work);
+	mutex_lock(&be->mutex);
+	if (be->have_bdev) {
+		xd_bdev_close(&be->bd);
+		be->have_bdev = false;
+	}
+	mutex_unlock(&be->mutex);
+	dev_set_drvdata(&dev->dev, NULL);
+	kfree(be);
+}
+
+XD_XENBUS_REMOVE(xbb_remove_cb, xbb_remove)
+
+static int xbb_probe(struct xenbus_device *dev,
+		     const struct xenbus_device_id *id)
+{
+	struct xenbus_transaction xbt;
+	struct xbb_dev *be;
+	char *vdev;
+	int err;
+
+	be = kzalloc(sizeof(*be), GFP_KERNEL);
+	if (!be) {
+		xenbus_dev_fatal(dev, -ENOMEM, "allocating backend structure");
+		return -ENOMEM;
+	}
+	be->dev = dev;
+	mutex_init(&be->mutex);
+	spin_lock_init(&be->fatal_lock);
+	INIT_WORK(&be->fatal_work, xbb_fatal_work);
+	vdev = xenbus_read(XBT_NIL, dev->nodename, "dev", NULL);
+	if (!IS_ERR(vdev)) {
+		snprintf(be->name, sizeof(be->name), "%d.%s", dev->otherend_id, vdev);
+		kfree(vdev);
+	} else {
+		snprintf(be->name, sizeof(be->name), "%d.%s", dev->otherend_id,
+			 strrchr(dev->nodename, '/') + 1);
+	}
+	dev_set_drvdata(&dev->dev, be);
+
+	err = sysfs_create_group(&dev->dev.kobj, &xbb_stat_group);
+	if (!err) {
+		err = sysfs_create_group(&dev->dev.kobj, &xbb_attr_group);
+		if (err)
+			sysfs_remove_group(&dev->dev.kobj, &xbb_stat_group);
+	}
+	if (err) {
+		xenbus_dev_fatal(dev, err, "creating sysfs entries");
+		goto fail;
+	}
+
+again:
+	err = xenbus_transaction_start(&xbt);
+	if (err)
+		goto fail_sysfs;
+	err = xenbus_printf(xbt, dev->nodename, "feature-max-indirect-segments",
+			    "%u", XBB_MAX_INDIRECT_SEGS);
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "max-ring-page-order",
+				    "%u", max_ring_page_order);
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "multi-queue-max-queues",
+				    "%u", max_queues);
+	if (err) {
+		xenbus_transaction_end(xbt, 1);
+		goto fail_sysfs;
+	}
+	err = xenbus_transaction_end(xbt, 0);
+	if (err == -EAGAIN)
+		goto again;
+	if (err)
+		goto fail_sysfs;
+
+	err = xenbus_watch_pathfmt(dev, &be->watch, NULL, xbb_pdev_changed,
+				   "%s/%s", dev->nodename, "physical-device");
+	if (err)
+		goto fail_sysfs;
+	be->watch_on = true;
+
+	err = xenbus_switch_state(dev, XenbusStateInitWait);
+	if (err)
+		goto fail_watch;
+	return 0;
+
+fail_watch:
+	unregister_xenbus_watch(&be->watch);
+	kfree(be->watch.node);
+	be->watch_on = false;
+fail_sysfs:
+	sysfs_remove_group(&dev->dev.kobj, &xbb_attr_group);
+	sysfs_remove_group(&dev->dev.kobj, &xbb_stat_group);
+	xenbus_dev_fatal(dev, err, "setting up the backend");
+fail:
+	dev_set_drvdata(&dev->dev, NULL);
+	kfree(be);
+	return err;
+}
+
+static const struct xenbus_device_id xbb_ids[] = {
+	{ "vbd" },
+	{ "" }
+};
+
+static struct xenbus_driver xbb_driver = {
+	.ids = xbb_ids,
+	.probe = xbb_probe,
+	.remove = xbb_remove_cb,
+	.otherend_changed = xbb_frontend_changed,
+};
+
+static int __init xbb_init(void)
+{
+	if (!xen_domain())
+		return -ENODEV;
+	if (max_ring_page_order > XENBUS_MAX_RING_GRANT_ORDER)
+		max_ring_page_order = XENBUS_MAX_RING_GRANT_ORDER;
+	max_queues = clamp(max_queues, 1U, 16U);
+	max_grant_pages = max(max_grant_pages,
+			      (unsigned int)(2 * (XBB_MAX_INDIRECT_SEGS +
+						  XBB_MAX_INDIRECT_PAGES)));
+	return xenbus_register_backend(&xbb_driver);
+}
+module_init(xbb_init);
+
+static void __exit xbb_exit(void)
+{
+	xenbus_unregister_driver(&xbb_driver);
+}
+module_exit(xbb_exit);
+
+MODULE_DESCRIPTION("Xen virtual block device backend (xen-dom0)");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(XBB_VERSION);
+MODULE_ALIAS("xen-backend:vbd");

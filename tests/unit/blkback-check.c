@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit test of modules/blkback/blkback-check.h, the decisions xen-blkback
+ * takes on what a frontend sends, compiled in user space.  Covers the
+ * request shapes of tests/progs/hostile.c.  Prints PASS/FAIL lines.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../modules/blkback/blkback-check.h"
+
+static int nfail;
+
+static void check(const char *name, bool ok)
+{
+	if (ok) {
+		printf("PASS %s\n", name);
+	} else {
+		printf("FAIL %s: wrong answer (see tests/unit/blkback-check.c)\n", name);
+		nfail++;
+	}
+}
+
+#define DEV 32768ULL	/* 16 MiB */
+
+static struct xbb_limits rw = { .dev_sectors = DEV, .discard = true, .max_indirect = 256 };
+static struct xbb_limits ro = { .dev_sectors = DEV, .readonly = true, .max_indirect = 256 };
+
+static struct xbb_creq rd(void)
+{
+	struct xbb_creq r;
+
+	memset(&r, 0, sizeof(r));
+	r.op = XBB_OP_READ;
+	r.nseg = 1;
+	r.sector = 0;
+	r.seg[0].first = 0;
+	r.seg[0].last = 7;
+	return r;
+}
+
+static enum xbb_verdict head(struct xbb_creq r, const struct xbb_limits *l)
+{
+	const char *why = "";
+
+	return xbb_check_head(&r, l, &why);
+}
+
+/* Whole request: head, then the segments and the range. */
+static enum xbb_verdict full(struct xbb_creq r, const struct xbb_limits *l)
+{
+	unsigned long long n;
+	const char *why = "";
+	enum xbb_verdict v = xbb_check_head(&r, l, &why);
+
+	if (v != XBB_OK || r.op == XBB_OP_DISCARD || r.op == XBB_OP_INDIRECT)
+		return v;
+	return xbb_check_segs(r.seg, r.nseg, r.sector, l, &n, &why);
+}
+
+int main(void)
+{
+	struct xbb_creq r;
+	struct xbb_seg segs[256];
+	unsigned long long n = 0;
+	const char *why = "";
+	unsigned int i;
+
+	/* ring indices (rule 2) */
+	check("prod/equal", xbb_prod_ok(5, 5, 32));
+	check("prod/full-ring", xbb_prod_ok(37, 5, 32));
+	check("prod/far-ahead", !xbb_prod_ok(1005, 5, 32));
+	check("prod/one-too-many", !xbb_prod_ok(38, 5, 32));
+	check("prod/backwards", !xbb_prod_ok(3, 5, 32));
+	check("prod/wraps", xbb_prod_ok(2, 0xfffffff0U, 32));
+
+	/* valid requests */
+	check("read/ok", full(rd(), &rw) == XBB_OK);
+	r = rd(); r.op = XBB_OP_WRITE; r.nseg = 11;
+	for (i = 0; i < 11; i++) { r.seg[i].first = 0; r.seg[i].last = 7; }
+	check("write-11/ok", full(r, &rw) == XBB_OK);
+	r = rd(); r.op = XBB_OP_FLUSH_DISKCACHE; r.nseg = 0;
+	check("flush-no-data/ok", full(r, &rw) == XBB_OK);
+	r = rd(); r.sector = DEV - 8;
+	check("read-last-page/ok", full(r, &rw) == XBB_OK);
+
+	/* request fields (rule 3) */
+	r = rd(); r.nseg = 0;
+	check("nseg-zero/violation", full(r, &rw) == XBB_VIOLATION);
+	r = rd(); r.nseg = 12;
+	check("nseg-12/violation", full(r, &rw) == XBB_VIOLATION);
+	r = rd(); r.nseg = 255;
+	check("nseg-255/violation", full(r, &rw) == XBB_VIOLATION);
+	r = rd(); r.op = XBB_OP_FLUSH_DISKCACHE; r.nseg = 12;
+	check("flush-nseg-12/violation", full(r, &rw) == XBB_VIOLATION);
+	r = rd(); r.seg[0].first = 5; r.seg[0].last = 2;
+	check("first-gt-last/violation", full(r, &rw) == XBB_VIOLATION);
+	r = rd(); r.seg[0].last = 8;
+	check("last-8/violation", full(r, &rw) == XBB_VIOLATION);
+	r = rd(); r.seg[0].last = 255;
+	check("last-255/violation", full(r, &rw) == XBB_VIOLATION);
+	r = rd(); r.sector = DEV - 4;
+	check("sector-past-end/refuse", full(r, &rw) == XBB_REFUSE);
+	r = rd(); r.sector = 1ULL << 40;
+	check("sector-far/refuse", full(r, &rw) == XBB_REFUSE);
+	r = rd(); r.sector = ~0ULL - 3;
+	check("sector-wrap/refuse", full(r, &rw) == XBB_REFUSE);
+	r = rd(); r.op = XBB_OP_WRITE;
+	check("write-readonly/refuse", full(r, &ro) == XBB_REFUSE);
+	check("read-readonly/ok", full(rd(), &ro) == XBB_OK);
+	r = rd(); r.op = XBB_OP_FLUSH_DISKCACHE; r.nseg = 0;
+	check("flush-readonly/refuse", full(r, &ro) == XBB_REFUSE);
+	r = rd(); r.op = 99;
+	check("op-unknown/violation", full(r, &rw) == XBB_VIOLATION);
+	r = rd(); r.op = 4;
+	check("op-4/violation", full(r, &rw) == XBB_VIOLATION);
+
+	/* discard */
+	r = rd(); r.op = XBB_OP_DISCARD; r.nseg = 0; r.sector = 8; r.nr_sectors = 64;
+	check("discard/ok", head(r, &rw) == XBB_OK);
+	r.sector = DEV - 8;
+	check("discard-past-end/refuse", head(r, &rw) == XBB_REFUSE);
+	r.sector = ~0ULL - 7; r.nr_sectors = 16;
+	check("discard-wrap/refuse", head(r, &rw) == XBB_REFUSE);
+	r.sector = 0; r.nr_sectors = 8;
+	check("discard-not-offered/unsupported", head(r, &ro) == XBB_UNSUPPORTED);
+	r.discard_flag = 1;
+	check("discard-secure-not-offered/unsupported", head(r, &rw) == XBB_UNSUPPORTED);
+
+	/* indirect */
+	r = rd(); r.op = XBB_OP_INDIRECT; r.indirect_op = XBB_OP_READ; r.nseg = 32;
+	check("indirect/ok", head(r, &rw) == XBB_OK);
+	r.nseg = 0;
+	check("indirect-nseg-zero/violation", head(r, &rw) == XBB_VIOLATION);
+	r.nseg = 4096;
+	check("indirect-nseg-huge/violation", head(r, &rw) == XBB_VIOLATION);
+	r.nseg = 257;
+	check("indirect-nseg-257/violation", head(r, &rw) == XBB_VIOLATION);
+	r.nseg = 256;
+	check("indirect-nseg-256/ok", head(r, &rw) == XBB_OK);
+	r.indirect_op = XBB_OP_DISCARD;
+	check("indirect-bad-op/violation", head(r, &rw) == XBB_VIOLATION);
+	r.indirect_op = XBB_OP_WRITE;
+	check("indirect-write-readonly/refuse", head(r, &ro) == XBB_REFUSE);
+	{
+		struct xbb_limits none = rw;
+
+		none.max_indirect = 0;
+		r.indirect_op = XBB_OP_READ;
+		check("indirect-not-offered/violation", head(r, &none) == XBB_VIOLATION);
+	}
+	for (i = 0; i < 256; i++) { segs[i].gref = i; segs[i].first = 0; segs[i].last = 7; }
+	check("indirect-segs/ok", xbb_check_segs(segs, 256, 0, &rw, &n, &why) == XBB_OK && n == 2048);
+	segs[15].last = 9;
+	check("indirect-bad-seg/violation", xbb_check_segs(segs, 256, 0, &rw, &n, &why) == XBB_VIOLATION);
+	segs[15].last = 7;
+	check("indirect-past-end/refuse", xbb_check_segs(segs, 256, DEV - 2047, &rw, &n, &why) == XBB_REFUSE);
+	check("indirect-pages", xbb_indirect_pages(1) == 1 && xbb_indirect_pages(512) == 1 &&
+	      xbb_indirect_pages(513) == 2 && xbb_indirect_pages(4096) == 8);
+
+	/* negotiation */
+	check("order/ok", xbb_ring_order_ok(4, 4) && xbb_ring_order_ok(0, 4));
+	check("order/huge", !xbb_ring_order_ok(20, 4));
+	check("queues/ok", xbb_queues_ok(1, 4) && xbb_queues_ok(4, 4));
+	check("queues/zero", !xbb_queues_ok(0, 4));
+	check("queues/huge", !xbb_queues_ok(65536, 4));
+	check("ring-entries/native-1", xbb_ring_entries(4096, 64, 112) == 32);
+	check("ring-entries/x86_32-1", xbb_ring_entries(4096, 64, 108) == 32);
+	check("ring-entries/native-16", xbb_ring_entries(16 * 4096, 64, 112) == 512);
+	check("ring-entries/tiny", xbb_ring_entries(64, 64, 112) == 0);
+	return nfail ? 1 : 0;
+}
