@@ -1212,7 +1212,7 @@ again:
 		return;
 	}
 	err = xenbus_printf(xbt, dev->nodename, "feature-flush-cache", "%d",
-			    bdev_write_cache(bdev) ? 1 : 0);
+			    bdev_write_cache(bdev) && !be->lim.readonly);
 	if (!err)
 		err = xenbus_printf(xbt, dev->nodename, "feature-discard", "%d",
 				    be->lim.discard ? 1 : 0);
