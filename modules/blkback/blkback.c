@@ -1097,14 +1097,12 @@ static int xbb_ring_connect(struct xbb_ring *r, const char *dir,
 		r->sring = NULL;
 		return err; /* xenbus_dev_fatal() was called */
 	}
-	/* Start from the indices the frontend initialised. */
-	r->req_cons = READ_ONCE(xbb_hdr(r)->req_prod);
+	/*
+	 * Start after the last response the frontend has seen; requests it
+	 * already queued are served (their indices are checked like any).
+	 */
 	r->rsp_prod_pvt = READ_ONCE(xbb_hdr(r)->rsp_prod);
-	if (r->req_cons != r->rsp_prod_pvt) {
-		xenbus_dev_fatal(dev, -EPROTO, "queue %u: ring not empty at connect",
-				 r->idx);
-		return -EPROTO;
-	}
+	r->req_cons = r->rsp_prod_pvt;
 
 	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev, evtchn, xbb_irq,
 							    0, "blkif-backend", r);
@@ -1165,11 +1163,13 @@ static int xbb_connect_rings(struct xbb_dev *be)
 		return -ENOMEM;
 	be->nr_rings = nq;
 	for (i = 0; i < nq; i++) {
+		be->rings[i].be = be;
+		be->rings[i].idx = i;
+	}
+	for (i = 0; i < nq; i++) {
 		struct xbb_ring *r = &be->rings[i];
 		char *dir;
 
-		r->be = be;
-		r->idx = i;
 		if (nq == 1)
 			dir = kstrdup(fe, GFP_KERNEL);
 		else
