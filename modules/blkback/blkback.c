@@ -120,6 +120,15 @@ struct xbb32_response {
 
 enum xbb_abi { XBB_ABI_NATIVE, XBB_ABI_X86_32 };
 
+/* enum xenbus_state values (xen/interface/io/xenbus.h, part of the ABI). */
+#define XBB_XS_UNKNOWN		((enum xenbus_state)0)
+#define XBB_XS_INITIALISING	((enum xenbus_state)1)
+#define XBB_XS_INITWAIT		((enum xenbus_state)2)
+#define XBB_XS_INITIALISED	((enum xenbus_state)3)
+#define XBB_XS_CONNECTED	((enum xenbus_state)4)
+#define XBB_XS_CLOSING		((enum xenbus_state)5)
+#define XBB_XS_CLOSED		((enum xenbus_state)6)
+
 /* ------------------------------------------------------------ structures */
 
 struct xbb_dev;
@@ -932,7 +941,7 @@ static bool xbb_consume(struct xbb_ring *r)
 		}
 		/* Ask for an event for the next request, then look again. */
 		WRITE_ONCE(s->req_event, r->req_cons + 1);
-		virt_mb();
+		virt_mb(); /* req_event written before req_prod is read again */
 		if (READ_ONCE(s->req_prod) == r->req_cons)
 			break;
 	}
@@ -1249,7 +1258,7 @@ again:
 		xenbus_dev_fatal(dev, err, "ending transaction");
 		return;
 	}
-	err = xenbus_switch_state(dev, XenbusStateConnected);
+	err = xenbus_switch_state(dev, XBB_XS_CONNECTED);
 	if (err)
 		xenbus_dev_fatal(dev, err, "switching to Connected");
 }
@@ -1262,9 +1271,9 @@ static void xbb_try_connect(struct xbb_dev *be)
 	if (!be->have_bdev || be->rings)
 		return;
 	fs = xenbus_read_driver_state(be->dev->otherend);
-	if (fs != XenbusStateInitialised && fs != XenbusStateConnected)
+	if (fs != XBB_XS_INITIALISED && fs != XBB_XS_CONNECTED)
 		return;
-	if (be->dev->state == XenbusStateConnected)
+	if (be->dev->state == XBB_XS_CONNECTED)
 		return;
 	if (xbb_connect_rings(be))
 		return;
@@ -1335,29 +1344,29 @@ static void xbb_frontend_changed(struct xenbus_device *dev,
 
 	mutex_lock(&be->mutex);
 	switch (fs) {
-	case XenbusStateInitialising:
-		if (dev->state == XenbusStateClosed) {
+	case XBB_XS_INITIALISING:
+		if (dev->state == XBB_XS_CLOSED) {
 			pr_info("xen-blkback: %s: frontend reconnects\n", be->name);
-			xenbus_switch_state(dev, XenbusStateInitWait);
+			xenbus_switch_state(dev, XBB_XS_INITWAIT);
 		}
 		break;
-	case XenbusStateInitialised:
-	case XenbusStateConnected:
-		if (dev->state == XenbusStateConnected)
+	case XBB_XS_INITIALISED:
+	case XBB_XS_CONNECTED:
+		if (dev->state == XBB_XS_CONNECTED)
 			break;
 		/* A frontend that reconnects without closing first. */
 		xbb_disconnect(be);
 		xbb_try_connect(be);
 		break;
-	case XenbusStateClosing:
+	case XBB_XS_CLOSING:
 		xbb_disconnect(be);
-		xenbus_switch_state(dev, XenbusStateClosing);
+		xenbus_switch_state(dev, XBB_XS_CLOSING);
 		break;
-	case XenbusStateClosed:
+	case XBB_XS_CLOSED:
 		xbb_disconnect(be);
-		xenbus_switch_state(dev, XenbusStateClosed);
+		xenbus_switch_state(dev, XBB_XS_CLOSED);
 		break;
-	case XenbusStateUnknown:
+	case XBB_XS_UNKNOWN:
 		/*
 		 * The frontend is gone (guest destroyed): stop I/O; the
 		 * toolstack removes our directory next, which removes us.
@@ -1387,34 +1396,61 @@ static void xbb_sum(struct xbb_dev *be, struct xbb_stats *s)
 	mutex_unlock(&be->mutex);
 }
 
-#define XBB_STAT_ATTR(field)						\
-static ssize_t field##_show(struct device *d,				\
-			    struct device_attribute *a, char *buf)	\
-{									\
-	struct xbb_dev *be = dev_get_drvdata(d);			\
-	struct xbb_stats s;						\
-									\
-	xbb_sum(be, &s);						\
-	return sysfs_emit(buf, "%llu\n", s.field);			\
-}									\
-static DEVICE_ATTR_RO(field)
+/* statistics/NAME: one show function, the field found by offset. */
+struct xbb_stat_attr {
+	struct device_attribute attr;
+	size_t off;
+};
 
-XBB_STAT_ATTR(rd_req);
-XBB_STAT_ATTR(wr_req);
-XBB_STAT_ATTR(f_req);
-XBB_STAT_ATTR(ds_req);
-XBB_STAT_ATTR(oo_req);
-XBB_STAT_ATTR(rd_sect);
-XBB_STAT_ATTR(wr_sect);
+static ssize_t xbb_stat_show(struct device *d, struct device_attribute *a,
+			     char *buf)
+{
+	struct xbb_stat_attr *sa = container_of(a, struct xbb_stat_attr, attr);
+	struct xbb_dev *be = dev_get_drvdata(d);
+	struct xbb_stats s;
+	u64 v;
+
+	xbb_sum(be, &s);
+	memcpy(&v, (u8 *)&s + sa->off, sizeof(v));
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+static struct xbb_stat_attr xbb_st_rd_req = {
+	__ATTR(rd_req, 0444, xbb_stat_show, NULL), offsetof(struct xbb_stats, rd_req)
+};
+
+static struct xbb_stat_attr xbb_st_wr_req = {
+	__ATTR(wr_req, 0444, xbb_stat_show, NULL), offsetof(struct xbb_stats, wr_req)
+};
+
+static struct xbb_stat_attr xbb_st_f_req = {
+	__ATTR(f_req, 0444, xbb_stat_show, NULL), offsetof(struct xbb_stats, f_req)
+};
+
+static struct xbb_stat_attr xbb_st_ds_req = {
+	__ATTR(ds_req, 0444, xbb_stat_show, NULL), offsetof(struct xbb_stats, ds_req)
+};
+
+static struct xbb_stat_attr xbb_st_oo_req = {
+	__ATTR(oo_req, 0444, xbb_stat_show, NULL), offsetof(struct xbb_stats, oo_req)
+};
+
+static struct xbb_stat_attr xbb_st_rd_sect = {
+	__ATTR(rd_sect, 0444, xbb_stat_show, NULL), offsetof(struct xbb_stats, rd_sect)
+};
+
+static struct xbb_stat_attr xbb_st_wr_sect = {
+	__ATTR(wr_sect, 0444, xbb_stat_show, NULL), offsetof(struct xbb_stats, wr_sect)
+};
 
 static struct attribute *xbb_stat_attrs[] = {
-	&dev_attr_rd_req.attr,
-	&dev_attr_wr_req.attr,
-	&dev_attr_f_req.attr,
-	&dev_attr_ds_req.attr,
-	&dev_attr_oo_req.attr,
-	&dev_attr_rd_sect.attr,
-	&dev_attr_wr_sect.attr,
+	&xbb_st_rd_req.attr.attr,
+	&xbb_st_wr_req.attr.attr,
+	&xbb_st_f_req.attr.attr,
+	&xbb_st_ds_req.attr.attr,
+	&xbb_st_oo_req.attr.attr,
+	&xbb_st_rd_sect.attr.attr,
+	&xbb_st_wr_sect.attr.attr,
 	NULL,
 };
 
@@ -1490,8 +1526,6 @@ static void xbb_remove(struct xenbus_device *dev)
 	kfree(be);
 }
 
-XD_XENBUS_REMOVE(xbb_remove_cb, xbb_remove)
-
 static int xbb_probe(struct xenbus_device *dev,
 		     const struct xenbus_device_id *id)
 {
@@ -1558,7 +1592,7 @@ again:
 		goto fail_sysfs;
 	be->watch_on = true;
 
-	err = xenbus_switch_state(dev, XenbusStateInitWait);
+	err = xenbus_switch_state(dev, XBB_XS_INITWAIT);
 	if (err)
 		goto fail_watch;
 	return 0;
@@ -1582,11 +1616,14 @@ static const struct xenbus_device_id xbb_ids[] = {
 	{ "" }
 };
 
-static struct xenbus_driver xbb_driver = {
-	.ids = xbb_ids,
-	.probe = xbb_probe,
-	.remove = xbb_remove_cb,
-	.otherend_changed = xbb_frontend_changed,
+static struct xd_xenbus_driver xbb_driver = {
+	.drv = {
+		.ids = xbb_ids,
+		.probe = xbb_probe,
+		.remove = xd_xenbus_remove,
+		.otherend_changed = xbb_frontend_changed,
+	},
+	.remove = xbb_remove,
 };
 
 static int __init xbb_init(void)
@@ -1599,13 +1636,13 @@ static int __init xbb_init(void)
 	max_grant_pages = max(max_grant_pages,
 			      (unsigned int)(2 * (XBB_MAX_INDIRECT_SEGS +
 						  XBB_MAX_INDIRECT_PAGES)));
-	return xenbus_register_backend(&xbb_driver);
+	return xenbus_register_backend(&xbb_driver.drv);
 }
 module_init(xbb_init);
 
 static void __exit xbb_exit(void)
 {
-	xenbus_unregister_driver(&xbb_driver);
+	xenbus_unregister_driver(&xbb_driver.drv);
 }
 module_exit(xbb_exit);
 

@@ -121,23 +121,36 @@ static inline void xd_bdev_close(struct xd_bdev *b)
 }
 #endif
 
-/*
- * XD_XENBUS_REMOVE(name, fn): define @name, a xenbus_driver .remove
- * callback of the kernel's type, calling void @fn(struct xenbus_device *).
+/**
+ * struct xd_xenbus_driver - a xenbus driver whose remove callback is void
+ * @drv: the kernel's driver; set @drv.remove to xd_xenbus_remove
+ * @remove: the driver's remove function
+ *
+ * struct xenbus_driver.remove returns void since 6.2 (and in 6.1.162+),
+ * int before; xd_xenbus_remove() has the kernel's type and calls @remove.
  */
+struct xd_xenbus_driver {
+	struct xenbus_driver drv;
+	void (*remove)(struct xenbus_device *dev);
+};
+
+static inline struct xd_xenbus_driver *xd_xenbus_driver_of(struct xenbus_device *dev)
+{
+	return container_of(to_xenbus_driver(dev->dev.driver),
+			    struct xd_xenbus_driver, drv);
+}
+
 #ifdef HAVE_BLK_XENBUS_REMOVE_VOID
-#define XD_XENBUS_REMOVE(name, fn)				\
-	static void name(struct xenbus_device *dev)		\
-	{							\
-		fn(dev);					\
-	}
+static inline void xd_xenbus_remove(struct xenbus_device *dev)
+{
+	xd_xenbus_driver_of(dev)->remove(dev);
+}
 #else
-#define XD_XENBUS_REMOVE(name, fn)				\
-	static int name(struct xenbus_device *dev)		\
-	{							\
-		fn(dev);					\
-		return 0;					\
-	}
+static inline int xd_xenbus_remove(struct xenbus_device *dev)
+{
+	xd_xenbus_driver_of(dev)->remove(dev);
+	return 0;
+}
 #endif
 
 #endif /* XD_COMPAT_BLK_H */
