@@ -1341,6 +1341,7 @@ static void xbb_frontend_changed(struct xenbus_device *dev,
 				 enum xenbus_state fs)
 {
 	struct xbb_dev *be = dev_get_drvdata(&dev->dev);
+	bool unregister = false;
 
 	mutex_lock(&be->mutex);
 	switch (fs) {
@@ -1365,18 +1366,24 @@ static void xbb_frontend_changed(struct xenbus_device *dev,
 	case XBB_XS_CLOSED:
 		xbb_disconnect(be);
 		xenbus_switch_state(dev, XBB_XS_CLOSED);
+		/* Detached by the toolstack (online 0): the device goes. */
+		unregister = !xenbus_dev_is_online(dev);
 		break;
 	case XBB_XS_UNKNOWN:
 		/*
-		 * The frontend is gone (guest destroyed): stop I/O; the
-		 * toolstack removes our directory next, which removes us.
+		 * The frontend is gone (guest destroyed): stop I/O and
+		 * remove the device; xenbus then writes Closed, which the
+		 * toolstack waits for.
 		 */
 		xbb_disconnect(be);
+		unregister = true;
 		break;
 	default:
 		break;
 	}
 	mutex_unlock(&be->mutex);
+	if (unregister)
+		device_unregister(&dev->dev); /* frees be (xbb_remove) */
 }
 
 /* ------------------------------------------------------------- statistics */

@@ -51,7 +51,8 @@ echo "BLKIO-DONE"
 i=0
 while [ -b /dev/xvdc ] && [ $i -lt 240 ]; do sleep 0.5; i=$((i + 1)); done
 [ -b /dev/xvdc ] || echo "BLKIO-DETACHED"
-/xd/progs/blkio -l /dev/xvda 2>&1 | sed 's/^/BLKIO /'
+# Not through sed: its output would sit in a buffer while the loop runs.
+/xd/progs/blkio -l /dev/xvda
 EOF
 tar -cf /tmp/xbb-payload.tar -C /tmp/xbb-payload run.sh
 
