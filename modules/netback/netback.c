@@ -458,6 +458,16 @@ static int xnb_connect(struct xnb_vif *vif)
 		netif_carrier_on(vif->dev);
 		netif_tx_wake_all_queues(vif->dev);
 	}
+	/*
+	 * The frontend may have queued requests and notified before the
+	 * channels were bound: look at both rings once.
+	 */
+	for (i = 0; i < n; i++) {
+		local_bh_disable();
+		napi_schedule(&vif->queues[i].napi);
+		local_bh_enable();
+		mod_delayed_work(xnb_wq, &vif->queues[i].rx_work, 0);
+	}
 	netdev_info(vif->dev, "connected: %u queue(s), %s event channels\n",
 		    n, vif->queues[0].split ? "split" : "shared");
 	return 0;
