@@ -111,7 +111,7 @@ for k in "$@"; do
 			gsub(/,/, ";", others)
 			printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%d\n", k, row, unit[row], better[row], mi, mo, rmed, rmin, rmax,
 				rn, verdict, others, proof, err[row] >> (dir "/results.csv")
-			if (rn) printf "%s %s %s %s %s\n", k, row, rmed, rmin, rmax >> (dir "/chart.dat")
+			if (rn) printf "%s %s %s %s %s\n", k, row (better[row] == "lo" ? "(*)" : ""), rmed, rmin, rmax >> (dir "/chart.dat")
 		}
 		if (!nrows) print "no rows measured" >> (dir "/table.md")
 	}'
@@ -133,15 +133,16 @@ if command -v gnuplot >/dev/null && [ -s "$dir/chart.dat" ]; then
 	{
 		echo 'set terminal png size 1100,560 noenhanced'
 		echo "set output '$dir/chart.png'"
-		echo "set title 'ours / in-tree, median of per-round ratios (min-max); throughput: higher is better, time/latency (*): lower is better'"
+		echo "set title 'ours / in-tree: median of per-round ratios, min-max bars; above 1 is better, except (*) time/latency rows'"
 		echo 'set datafile missing "-"'
 		echo 'set style data histogram'
 		echo 'set style histogram errorbars gap 1 lw 1'
 		echo 'set style fill solid 0.6 border -1'
 		echo 'set xtics rotate by -35'
-		echo 'set yrange [0:*]'
+		echo 'set logscale y 2'
+		echo 'set ylabel "ours / in-tree (log scale)"'
 		echo 'set grid ytics'
-		echo 'set key top left'
+		echo 'set key below'
 		echo 'set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 dt 2'
 		printf 'plot '
 		j=1
