@@ -102,11 +102,17 @@ xb_ns() {
 }
 
 # Run CMD in the namespace of SIDE, print its wall time in seconds; the maxima of
-# the xdb modules' reference counts while it ran go to $XB_PROOF.
+# the xdb modules' reference counts while it ran, above their values at its start, go
+# to $XB_PROOF.
 XB_PROOF=""
 xb_timed() {
-	local side=$1 t0 t1 pid rc mp=0 me=0 mg=0 v
+	local side=$1 t0 t1 pid rc mp=0 me=0 mg=0 v bp=0 be=0 bg=0
 	shift
+	# references held before (e.g. the xl daemon of a guest restored on ours) do not count
+	read -r bp </sys/module/xdb_privcmd/refcnt
+	read -r be </sys/module/xdb_evtchn/refcnt
+	read -r bg </sys/module/xdb_gntdev/refcnt
+	mp=$bp me=$be mg=$bg
 	t0=$(now)
 	if [ "$side" = ours ]; then xb_ns -xd "$@" >&2 & else xb_ns "" "$@" >&2 & fi
 	pid=$!
@@ -119,7 +125,7 @@ xb_timed() {
 	wait "$pid"
 	rc=$?
 	t1=$(now)
-	XB_PROOF="xdb_privcmd=$mp xdb_evtchn=$me xdb_gntdev=$mg"
+	XB_PROOF="xdb_privcmd=$((mp - bp)) xdb_evtchn=$((me - be)) xdb_gntdev=$((mg - bg))"
 	[ "$rc" -eq 0 ] || return "$rc"
 	awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", b - a}'
 }
