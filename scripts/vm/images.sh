@@ -324,7 +324,7 @@ build_bench_extra() {
 	remove_tree "$tmp"
 	xd_log "bench: copying the base tree"
 	cp -a "$BASE" "$tmp"
-	(cd "$tmp" && find . -xdev ! -type d | LC_ALL=C sort) >"$XD_BUILD/bench-before.lst"
+	(cd "$tmp" && find . -xdev | LC_ALL=C sort) >"$XD_BUILD/bench-before.lst"
 	chroot_prepare "$tmp"
 	xd_log "bench: chroot apt-get install $BENCH_PKGS"
 	in_chroot "$tmp" sh -c "apt-get update -q && apt-get install -y -q --no-install-recommends $BENCH_PKGS && apt-get clean" \
@@ -338,8 +338,10 @@ build_bench_extra() {
 	chroot_release "$tmp"
 	rm -rf "$out.new"
 	mkdir -p "$out.new/guest/xb/bin" "$out.new/guest/xb/lib" "$out.new/guest/lib64"
-	# Dom0: new files (no package database, docs or caches), plus the loader cache.
-	(cd "$tmp" && find . -xdev ! -type d | LC_ALL=C sort) |
+	# Dom0: new files and directories (no package database, docs or caches), plus the
+	# loader cache. New directories must be in the archive: the kernel's initramfs
+	# unpacker does not create missing parents (a file below one is silently dropped).
+	(cd "$tmp" && find . -xdev | LC_ALL=C sort) |
 		LC_ALL=C comm -13 "$XD_BUILD/bench-before.lst" - |
 		grep -vE '^\./(var/lib/(dpkg|apt)|var/cache|var/log|usr/share/(doc|man|locale|info)|usr/lib/python3|usr/bin/python3)' |
 		{
