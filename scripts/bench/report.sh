@@ -62,7 +62,7 @@ for k in "$@"; do
 		RMED = median(a, n)
 	}
 	$1 == "XDBINFO" && $2 == "xen" { xen = $3 }
-	$1 == "XDBINFO" && $2 == "bench" { sub(/^XDBINFO bench /, ""); cfg = $0 }
+	$1 == "XDBINFO" && $2 == "bench" && $3 ~ /^kernel=/ { sub(/^XDBINFO bench /, ""); cfg = $0 }
 	$1 == "XDBROW" { nrows++; order[nrows] = $2; unit[$2] = $3; better[$2] = $4; sides[$2] = $5
 		w = $0; sub(/^XDBROW [^ ]+ [^ ]+ [^ ]+ [^ ]+ /, "", w); what[$2] = w }
 	$1 == "XDBENCH" { val[$2, $3, $4] = $5 + 0; if ($4 > maxr) maxr = $4
@@ -167,7 +167,7 @@ fi
 		"Xen 4.17 + Dom0 under QEMU TCG (2 vCPUs), guests 1 vCPU"
 	for k in "$@"; do
 		[ -f "$dir/console-$k.log" ] || continue
-		echo "Dom0 $k: Xen $(awk '$1 == "XDBINFO" && $2 == "xen" {print $3; exit}' "$dir/console-$k.log"); $(awk '$1 == "XDBINFO" && $2 == "bench" {$1 = $2 = ""; print; exit}' "$dir/console-$k.log" | xargs)"
+		echo "Dom0 $k: Xen $(awk '$1 == "XDBINFO" && $2 == "xen" {print $3; exit}' "$dir/console-$k.log"); $(awk '$1 == "XDBINFO" && $2 == "bench" && $3 ~ /^kernel=/ {$1 = $2 = ""; print; exit}' "$dir/console-$k.log" | xargs)"
 	done
 	echo "method: /work/shared/benchmarks.md -- one boot per kernel, sides alternated A B / B A per round,"
 	echo "        ratio = ours / in-tree per round, median [min-max]; ahead: >= 1 (throughput), <= 1 (time, latency)"

@@ -159,6 +159,7 @@ xb_row() {
 			fi
 			! declare -F "side_enter_${grp}_$s" >/dev/null || "side_enter_${grp}_$s"
 			XB_PROOF=""
+			rm -f /tmp/xb-proof
 			if v=$("$fn" "$s" "$r" "$@" 2>/tmp/xb-err) && [ -n "$v" ]; then
 				xb ENCH "$row $s $r $v"
 			else
