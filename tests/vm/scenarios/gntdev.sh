@@ -26,7 +26,7 @@
 #    create/boot/ping/destroy seconds); xd.gntdev_dump=1 shows each guest's
 #    console.
 #    The host gives a boot a fixed deadline (scripts/vm/run.sh), so no new
-#    cycle starts after xd.gntdev_budget=S seconds (default 900): cycles
+#    cycle starts after xd.gntdev_budget=S seconds (default 600): cycles
 #    that did not fit are reported as SKIP cycles-count, never silently.
 # The same scenario passes with the in-tree xen-gntdev (the reference).
 # xd-timeout: 1500
@@ -193,7 +193,7 @@ cycles=$(sed -n 's/.*xd\.gntdev_cycles=\([0-9]*\).*/\1/p' /proc/cmdline)
 [ "$impl" = intree ] && cycles=${cycles:-5}
 cycles=${cycles:-20}
 budget=$(sed -n 's/.*xd\.gntdev_budget=\([0-9]*\).*/\1/p' /proc/cmdline)
-budget=${budget:-900}
+budget=${budget:-600}
 ok_create=0 ok_console=0 ok_disk=0 ok_net=0 ok_destroy=0 first_bad=""
 note_bad() { [ -n "$first_bad" ] || first_bad="cycle $i: $*"; }
 t0=$(date +%s)
