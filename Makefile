@@ -103,7 +103,8 @@ vm-suite:
 	$(TOP)/scripts/vm/suite.sh
 
 # The hostile-guest suite on both kernels x {ours, intree}, with its table
-# (tests/hostile/README.md; HOSTILE_CASES=all for every case).
+# (tests/hostile/README.md): every blkif, netif and user-device case;
+# HOSTILE_QUICK=1 runs only the subsets that make check runs.
 .PHONY: hostile
 hostile:
 	$(TOP)/scripts/hostile.sh
