@@ -46,39 +46,11 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include "xs-io.h"
+#include "hostile-lib.h"
 
-/* ------------------------------------------------------------ device ABIs */
-/* include/uapi/xen/evtchn.h */
-struct ioctl_evtchn_bind_unbound_port { unsigned int remote_domain; };
-struct ioctl_evtchn_notify { unsigned int port; };
-#define IOCTL_EVTCHN_BIND_UNBOUND_PORT \
-	_IOC(_IOC_NONE, 'E', 2, sizeof(struct ioctl_evtchn_bind_unbound_port))
-#define IOCTL_EVTCHN_NOTIFY \
-	_IOC(_IOC_NONE, 'E', 4, sizeof(struct ioctl_evtchn_notify))
-
-/* include/uapi/xen/gntalloc.h */
-struct ioctl_gntalloc_alloc_gref {
-	uint16_t domid;
-	uint16_t flags;
-	uint32_t count;
-	uint64_t index;
-	uint32_t gref_ids[1];
-};
-#define IOCTL_GNTALLOC_ALLOC_GREF \
-	_IOC(_IOC_NONE, 'G', 5, sizeof(struct ioctl_gntalloc_alloc_gref))
-#define GNTALLOC_FLAG_WRITABLE 1
-_Static_assert(IOCTL_GNTALLOC_ALLOC_GREF == 0x00184705, "gntalloc ABI");
-_Static_assert(IOCTL_EVTCHN_NOTIFY == 0x00044504, "evtchn ABI");
-
-/* xen/include/public/io/xenbus.h */
-enum { XB_UNKNOWN, XB_INITIALISING, XB_INITWAIT, XB_INITIALISED, XB_CONNECTED,
-       XB_CLOSING, XB_CLOSED, XB_RECONFIGURING, XB_RECONFIGURED };
 
 /* ------------------------------------------------------------------ netif */
 
-#define PAGE_SZ		4096
-#define SRING_HDR	64	/* req_prod, req_event, rsp_prod, rsp_event, pad[48] */
 #define TX_SLOT		12	/* union { xen_netif_tx_request; xen_netif_tx_response } */
 #define RX_SLOT		8	/* union { xen_netif_rx_request; xen_netif_rx_response } */
 #define CTRL_SLOT	16	/* union { xen_netif_ctrl_request; xen_netif_ctrl_response } */
@@ -125,97 +97,6 @@ _Static_assert(sizeof(struct rxrsp) == RX_SLOT, "xen_netif_rx_response");
 _Static_assert(sizeof(struct ctrlreq) == CTRL_SLOT, "xen_netif_ctrl_request");
 _Static_assert(sizeof(struct ctrlrsp) == 12, "xen_netif_ctrl_response");
 
-struct sring { volatile uint32_t req_prod, req_event, rsp_prod, rsp_event; };
-
-/* ------------------------------------------------------------------ output */
-
-static int verbose = 1;
-
-__attribute__((format(printf, 1, 2)))
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!verbose)
-		return;
-	printf("HOSTILE ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void msleep(int ms) { usleep(ms * 1000); }
-
-/* --------------------------------------------------------------- xenstore */
-
-__attribute__((format(printf, 2, 3)))
-static int xs_write(const char *val, const char *fmt, ...)
-{
-	char path[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	return xs_io(XS_WRITE, path, val, strlen(val), NULL, 0) < 0 ? -1 : 0;
-}
-
-__attribute__((format(printf, 3, 4)))
-static int xs_read(char *out, size_t outsz, const char *fmt, ...)
-{
-	char path[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	return xs_io(XS_READ, path, NULL, 0, out, outsz) < 0 ? -1 : 0;
-}
-
-static long xs_read_long(const char *path, long dflt)
-{
-	char buf[64];
-
-	if (xs_read(buf, sizeof(buf), "%s", path) < 0)
-		return dflt;
-	return strtol(buf, NULL, 10);
-}
-
-
-/* Register a watch (token "xdn"); xenstored fires it once right away. */
-static int xs_watch(const char *path) { return xs_io(XS_WATCH, path, "xdn", 4, NULL, 0) < 0 ? -1 : 0; }
-
-/* Block until the next watch event (other messages are dropped). */
-static int xs_wait_event(void)
-{
-	struct xsd_sockmsg h;
-	char body[4096];
-	size_t n;
-	ssize_t r;
-
-	for (;;) {
-		for (n = 0; n < sizeof(h); n += r)
-			if ((r = read(xs_fd, (char *)&h + n, sizeof(h) - n)) <= 0)
-				return -1;
-		if (h.len > sizeof(body))
-			return -1;
-		for (n = 0; n < h.len; n += r)
-			if ((r = read(xs_fd, body + n, h.len - n)) <= 0)
-				return -1;
-		if (h.type == XS_WATCH_EVENT)
-			return 0;
-	}
-}
 
 /* ------------------------------------------------------------- the device */
 
@@ -255,64 +136,17 @@ static struct ctrlreq *ctrl_slot(struct net *n, uint32_t i)
 static int be_state(struct net *n) { return xs_read_long(n->bestate, XB_UNKNOWN); }
 static bool be_closed(struct net *n) { int s = be_state(n); return s == XB_CLOSING || s == XB_CLOSED; }
 
-static int wait_be(struct net *n, unsigned mask, int ms)
-{
-	double end = now() + ms / 1000.0;
-	int s;
-
-	do {
-		s = be_state(n);
-		if (mask & (1u << s))
-			return s;
-		msleep(50);
-	} while (now() < end);
-	return -1;
-}
+static int wait_be(struct net *n, unsigned mask, int ms) { return wait_state(n->bestate, mask, ms); }
 
 static uint8_t *gnt_alloc(struct net *n, unsigned count, uint32_t *refs)
 {
-	size_t sz = sizeof(struct ioctl_gntalloc_alloc_gref) + count * sizeof(uint32_t);
-	struct ioctl_gntalloc_alloc_gref *a = calloc(1, sz);
-	void *p;
-
-	a->domid = 0;
-	a->flags = GNTALLOC_FLAG_WRITABLE;
-	a->count = count;
-	if (ioctl(n->gfd, IOCTL_GNTALLOC_ALLOC_GREF, a) < 0) {
-		say("gntalloc ALLOC_GREF(%u): %m", count);
-		free(a);
-		return NULL;
-	}
-	p = mmap(NULL, count * PAGE_SZ, PROT_READ | PROT_WRITE, MAP_SHARED, n->gfd, a->index);
-	if (p == MAP_FAILED) {
-		say("gntalloc mmap: %m");
-		free(a);
-		return NULL;
-	}
-	memcpy(refs, a->gref_ids, count * sizeof(uint32_t));
-	free(a);
-	memset(p, 0, count * PAGE_SZ);
-	return p;
+	return gnt_share(n->gfd, count, true, refs);
 }
 
-static void notify_port(struct net *n, unsigned port)
-{
-	struct ioctl_evtchn_notify nt = { .port = port };
-
-	ioctl(n->efd, IOCTL_EVTCHN_NOTIFY, &nt);
-}
+static void notify_port(struct net *n, unsigned port) { evtchn_notify(n->efd, port); }
 static void notify(struct net *n) { notify_port(n, n->port); }
 
-static int bind_port(struct net *n, unsigned *port)
-{
-	struct ioctl_evtchn_bind_unbound_port ub = { .remote_domain = 0 };
-	int r = ioctl(n->efd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &ub);
-
-	if (r < 0)
-		return -1;
-	*port = r;
-	return 0;
-}
+static int bind_port(struct net *n, unsigned *port) { return evtchn_unbound(n->efd, port); }
 
 /*
  * The frame every valid packet carries: Ethernet + IPv4 + TCP + payload, to a MAC
@@ -1127,76 +961,15 @@ out:
 	return (c->expect & E(o)) ? 0 : 1;
 }
 
-static int xs_open(void)
+static bool case_known(const char *name) { return find_case(name) != NULL; }
+
+static void case_child(const char *name, int devid, int seq, char *res, size_t ressz)
 {
-	xs_fd = open("/dev/xen/xenbus", O_RDWR | O_CLOEXEC);
-	if (xs_fd < 0)
-		say("open /dev/xen/xenbus: %m");
-	return xs_fd;
+	probe_seq = seq;
+	run_case(find_case(name), devid, res, ressz);
 }
 
-/* Daemon: one case per command, each in its own child process, bounded by alarm(). */
-static int daemon_loop(void)
-{
-	char cmd[256], last[32] = "", res[512];
-
-	if (xs_open() < 0)
-		return 1;
-	if (xs_watch("data/xdn/cmd") < 0) {
-		say("XS_WATCH data/xdn/cmd failed");
-		return 1;
-	}
-	xs_write("1", "data/xdn/ready");
-	say("READY");
-	for (;;) {
-		char seq[32], name[64];
-		int devid, st, pfd[2];
-		pid_t pid;
-		ssize_t k;
-
-		if (xs_read(cmd, sizeof(cmd), "data/xdn/cmd") < 0 ||
-		    sscanf(cmd, "%31s %63s %d", seq, name, &devid) != 3 || !strcmp(seq, last)) {
-			if (xs_wait_event() < 0) {
-				say("reading the xenbus device failed");
-				return 1;
-			}
-			continue;
-		}
-		snprintf(last, sizeof(last), "%s", seq);
-		const struct hcase *c = find_case(name);
-
-		if (!c) {
-			snprintf(res, sizeof(res), "%s broken broken no such case %s", seq, name);
-			xs_write(res, "data/xdn/res");
-			continue;
-		}
-		if (pipe(pfd) < 0)
-			return 1;
-		pid = fork();
-		if (pid == 0) {
-			close(pfd[0]);
-			close(xs_fd);
-			if (xs_open() < 0)
-				_exit(2);
-			probe_seq = atoi(seq);
-			alarm(170);
-			run_case(c, devid, res, sizeof(res));
-			if (write(pfd[1], res, strlen(res)) < 0)
-				_exit(2);
-			_exit(0);
-		}
-		close(pfd[1]);
-		memset(res, 0, sizeof(res));
-		k = read(pfd[0], res, sizeof(res) - 1);
-		close(pfd[0]);
-		waitpid(pid, &st, 0);
-		if (k <= 0)
-			snprintf(res, sizeof(res), "broken broken the case process died (status %#x)", st);
-		snprintf(cmd, sizeof(cmd), "%s ", seq);
-		strncat(cmd, res, sizeof(cmd) - strlen(cmd) - 1);
-		xs_write(cmd, "data/xdn/res");
-	}
-}
+static int daemon_loop(void) { return hostile_daemon("data/xdn", 170, case_known, case_child); }
 
 int main(int argc, char **argv)
 {

@@ -43,35 +43,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include "xs-io.h"
+#include "hostile-lib.h"
 
-/* ------------------------------------------------------------ device ABIs */
-
-/* include/uapi/xen/evtchn.h */
-struct ioctl_evtchn_bind_unbound_port { unsigned int remote_domain; };
-struct ioctl_evtchn_notify { unsigned int port; };
-#define IOCTL_EVTCHN_BIND_UNBOUND_PORT \
-	_IOC(_IOC_NONE, 'E', 2, sizeof(struct ioctl_evtchn_bind_unbound_port))
-#define IOCTL_EVTCHN_NOTIFY \
-	_IOC(_IOC_NONE, 'E', 4, sizeof(struct ioctl_evtchn_notify))
-
-/* include/uapi/xen/gntalloc.h */
-struct ioctl_gntalloc_alloc_gref {
-	uint16_t domid;
-	uint16_t flags;
-	uint32_t count;
-	uint64_t index;
-	uint32_t gref_ids[1];
-};
-#define IOCTL_GNTALLOC_ALLOC_GREF \
-	_IOC(_IOC_NONE, 'G', 5, sizeof(struct ioctl_gntalloc_alloc_gref))
-#define GNTALLOC_FLAG_WRITABLE 1
-_Static_assert(IOCTL_GNTALLOC_ALLOC_GREF == 0x00184705, "gntalloc ABI");
-_Static_assert(IOCTL_EVTCHN_NOTIFY == 0x00044504, "evtchn ABI");
-
-/* xen/include/public/io/xenbus.h */
-enum { XB_UNKNOWN, XB_INITIALISING, XB_INITWAIT, XB_INITIALISED, XB_CONNECTED,
-       XB_CLOSING, XB_CLOSED, XB_RECONFIGURING, XB_RECONFIGURED };
 
 /* ------------------------------------------------------------------ blkif */
 
@@ -82,7 +55,6 @@ enum { XB_UNKNOWN, XB_INITIALISING, XB_INITWAIT, XB_INITIALISED, XB_CONNECTED,
 #define BLKIF_OP_INDIRECT	6
 #define BLKIF_MAX_SEGS		11
 #define BLKIF_RSP_OKAY		0
-#define PAGE_SZ			4096
 
 struct seg { uint32_t gref; uint8_t first_sect, last_sect; uint16_t pad; };
 
@@ -125,100 +97,7 @@ struct blkrsp { uint64_t id; uint8_t operation; uint8_t pad1; int16_t status; ui
 _Static_assert(sizeof(struct blkreq) == 112, "blkif_request size");
 _Static_assert(sizeof(struct blkrsp) == 16, "blkif_response size");
 
-#define SRING_HDR 64	/* req_prod, req_event, rsp_prod, rsp_event, pad[48] */
 #define SLOT_SZ   112
-struct sring { volatile uint32_t req_prod, req_event, rsp_prod, rsp_event; };
-
-/* ------------------------------------------------------------------ output */
-
-static int verbose = 1;
-
-__attribute__((format(printf, 1, 2)))
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!verbose)
-		return;
-	printf("HOSTILE ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void msleep(int ms) { usleep(ms * 1000); }
-
-/* --------------------------------------------------------------- xenstore */
-
-__attribute__((format(printf, 2, 3)))
-static int xs_write(const char *val, const char *fmt, ...)
-{
-	char path[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	return xs_io(XS_WRITE, path, val, strlen(val), NULL, 0) < 0 ? -1 : 0;
-}
-
-__attribute__((format(printf, 3, 4)))
-static int xs_read(char *out, size_t outsz, const char *fmt, ...)
-{
-	char path[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	return xs_io(XS_READ, path, NULL, 0, out, outsz) < 0 ? -1 : 0;
-}
-
-static long xs_read_long(const char *path, long dflt)
-{
-	char buf[64];
-
-	if (xs_read(buf, sizeof(buf), "%s", path) < 0)
-		return dflt;
-	return strtol(buf, NULL, 10);
-}
-
-static int xs_rm(const char *path) { return xs_io(XS_RM, path, NULL, 0, NULL, 0) < 0 ? -1 : 0; }
-
-/* Register a watch (token "xdh"); xenstored fires it once right away. */
-static int xs_watch(const char *path) { return xs_io(XS_WATCH, path, "xdh", 4, NULL, 0) < 0 ? -1 : 0; }
-
-/* Block until the next watch event (other messages are dropped). */
-static int xs_wait_event(void)
-{
-	struct xsd_sockmsg h;
-	char body[4096];
-	size_t n;
-	ssize_t r;
-
-	for (;;) {
-		for (n = 0; n < sizeof(h); n += r)
-			if ((r = read(xs_fd, (char *)&h + n, sizeof(h) - n)) <= 0)
-				return -1;
-		if (h.len > sizeof(body))
-			return -1;
-		for (n = 0; n < h.len; n += r)
-			if ((r = read(xs_fd, body + n, h.len - n)) <= 0)
-				return -1;
-		if (h.type == XS_WATCH_EVENT)
-			return 0;
-	}
-}
 
 /* ------------------------------------------------------------- the device */
 
@@ -248,52 +127,14 @@ static struct blkreq *slot(struct blk *b, uint32_t i)
 static int be_state(struct blk *b) { return xs_read_long(b->bestate, XB_UNKNOWN); }
 
 /* Wait until the backend state is one of mask (bit per state); returns it or -1. */
-static int wait_be(struct blk *b, unsigned mask, int ms)
-{
-	double end = now() + ms / 1000.0;
-	int s;
-
-	do {
-		s = be_state(b);
-		if (mask & (1u << s))
-			return s;
-		msleep(50);
-	} while (now() < end);
-	return -1;
-}
+static int wait_be(struct blk *b, unsigned mask, int ms) { return wait_state(b->bestate, mask, ms); }
 
 static uint8_t *gnt_alloc(struct blk *b, unsigned count, bool writable, uint32_t *refs)
 {
-	size_t sz = sizeof(struct ioctl_gntalloc_alloc_gref) + count * sizeof(uint32_t);
-	struct ioctl_gntalloc_alloc_gref *a = calloc(1, sz);
-	void *p;
-
-	a->domid = 0;
-	a->flags = writable ? GNTALLOC_FLAG_WRITABLE : 0;
-	a->count = count;
-	if (ioctl(b->gfd, IOCTL_GNTALLOC_ALLOC_GREF, a) < 0) {
-		say("gntalloc ALLOC_GREF(%u): %m", count);
-		free(a);
-		return NULL;
-	}
-	p = mmap(NULL, count * PAGE_SZ, PROT_READ | PROT_WRITE, MAP_SHARED, b->gfd, a->index);
-	if (p == MAP_FAILED) {
-		say("gntalloc mmap: %m");
-		free(a);
-		return NULL;
-	}
-	memcpy(refs, a->gref_ids, count * sizeof(uint32_t));
-	free(a);
-	memset(p, 0, count * PAGE_SZ);
-	return p;
+	return gnt_share(b->gfd, count, writable, refs);
 }
 
-static void notify(struct blk *b)
-{
-	struct ioctl_evtchn_notify n = { .port = b->port };
-
-	ioctl(b->efd, IOCTL_EVTCHN_NOTIFY, &n);
-}
+static void notify(struct blk *b) { evtchn_notify(b->efd, b->port); }
 
 static void ring_init(struct blk *b)
 {
@@ -312,8 +153,6 @@ static void ring_init(struct blk *b)
 static int blk_open(struct blk *b, int devid, unsigned order)
 {
 	char buf[128];
-	struct ioctl_evtchn_bind_unbound_port ub = { .remote_domain = 0 };
-	int r;
 
 	memset(b, 0, sizeof(*b));
 	b->devid = devid;
@@ -343,12 +182,10 @@ static int blk_open(struct blk *b, int devid, unsigned order)
 	while (b->nents * 2 <= ((PAGE_SZ << order) - SRING_HDR) / (unsigned)SLOT_SZ)
 		b->nents *= 2;
 	ring_init(b);
-	r = ioctl(b->efd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &ub);
-	if (r < 0) {
+	if (evtchn_unbound(b->efd, &b->port) < 0) {
 		snprintf(b->note, sizeof(b->note), "BIND_UNBOUND_PORT: %m");
 		return -1;
 	}
-	b->port = r;
 	return 0;
 }
 
@@ -987,20 +824,16 @@ out:
 	return (c->expect & E(o)) ? 0 : 1;
 }
 
-static int xs_open(void)
+static bool case_known(const char *name) { return find_case(name) != NULL; }
+
+static void case_child(const char *name, int devid, int seq, char *res, size_t ressz)
 {
-	xs_fd = open("/dev/xen/xenbus", O_RDWR | O_CLOEXEC);
-	if (xs_fd < 0)
-		say("open /dev/xen/xenbus: %m");
-	return xs_fd;
+	(void)seq;
+	run_case(find_case(name), devid, res, ressz);
 }
 
-/* Daemon: one case per command, each in its own child process (all its grants
- * and ports go away with it), bounded by alarm(). */
 static int daemon_loop(void)
 {
-	char cmd[256], last[32] = "", res[512];
-
 	/*
 	 * The netif twin (hostile-net.c) runs next to it in the same guest, so one
 	 * attacker guest serves the vbd and the vif cases (hostile-blk.sh).
@@ -1009,62 +842,7 @@ static int daemon_loop(void)
 		execl("/xd/progs/hostile-net", "hostile-net", (char *)NULL);
 		_exit(127);
 	}
-	if (xs_open() < 0)
-		return 1;
-	/* a watch, not polling: an idle attacker must not load Dom0 (TCG) */
-	if (xs_watch("data/xdh/cmd") < 0) {
-		say("XS_WATCH data/xdh/cmd failed");
-		return 1;
-	}
-	xs_write("1", "data/xdh/ready");
-	say("READY");
-	for (;;) {
-		char seq[32], name[64];
-		int devid, st, pfd[2];
-		pid_t pid;
-		ssize_t n;
-
-		if (xs_read(cmd, sizeof(cmd), "data/xdh/cmd") < 0 ||
-		    sscanf(cmd, "%31s %63s %d", seq, name, &devid) != 3 || !strcmp(seq, last)) {
-			if (xs_wait_event() < 0) {
-				say("reading the xenbus device failed");
-				return 1;
-			}
-			continue;
-		}
-		snprintf(last, sizeof(last), "%s", seq);
-		const struct hcase *c = find_case(name);
-
-		if (!c) {
-			snprintf(res, sizeof(res), "%s broken broken no such case %s", seq, name);
-			xs_write(res, "data/xdh/res");
-			continue;
-		}
-		if (pipe(pfd) < 0)
-			return 1;
-		pid = fork();
-		if (pid == 0) {
-			close(pfd[0]);
-			close(xs_fd);	/* a connection of its own: the watch events stay here */
-			if (xs_open() < 0)
-				_exit(2);
-			alarm(150);
-			run_case(c, devid, res, sizeof(res));
-			if (write(pfd[1], res, strlen(res)) < 0)
-				_exit(2);
-			_exit(0);
-		}
-		close(pfd[1]);
-		memset(res, 0, sizeof(res));
-		n = read(pfd[0], res, sizeof(res) - 1);
-		close(pfd[0]);
-		waitpid(pid, &st, 0);
-		if (n <= 0)
-			snprintf(res, sizeof(res), "broken broken the case process died (status %#x)", st);
-		snprintf(cmd, sizeof(cmd), "%s ", seq);
-		strncat(cmd, res, sizeof(cmd) - strlen(cmd) - 1);
-		xs_write(cmd, "data/xdh/res");
-	}
+	return hostile_daemon("data/xdh", 150, case_known, case_child);
 }
 
 int main(int argc, char **argv)
