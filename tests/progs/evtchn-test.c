@@ -61,6 +61,8 @@ typedef uint16_t domid_t;
 #endif
 #endif
 
+#include "xdtest.h"
+
 #ifndef HAVE_XEN_EVTCHN_H
 /* Copy of include/uapi/xen/evtchn.h (the part used here). */
 #define IOCTL_EVTCHN_BIND_VIRQ \
@@ -135,47 +137,11 @@ _Static_assert(IOCTL_EVTCHN_BIND_STATIC == 0x00044507, "BIND_STATIC");
 
 /* --------------------------------------------------------------- output */
 
-static int n_pass, n_fail;
 static double tscale = 1.0;
 static long page_size;
 static void *bad_ptr;		/* a PROT_NONE page: any access faults */
 static char comm[16];
 static int sig_async;		/* F_SETSIG signal used by the fasync test */
-
-static void pass(const char *check)
-{
-	printf("PASS %s\n", check);
-	fflush(stdout);
-	n_pass++;
-}
-
-__attribute__((format(printf, 2, 3)))
-static void fail(const char *check, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL %s: ", check);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	n_fail++;
-}
-
-/* Informational lines (which variant of a behaviour was seen). */
-__attribute__((format(printf, 1, 2)))
-static void info(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("INFO ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
 
 static const char *ename(int e)
 {
@@ -2266,6 +2232,6 @@ int main(int argc, char **argv)
 		if (run)
 			tests[k].fn();
 	}
-	printf("evtchn-test: %d passed, %d failed\n", n_pass, n_fail);
-	return n_fail ? 1 : 0;
+	printf("evtchn-test: %d passed, %d failed\n", xt_npass, xt_nfail);
+	return xt_nfail ? 1 : 0;
 }

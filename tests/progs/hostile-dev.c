@@ -30,112 +30,20 @@
 #include <sys/mman.h>
 #include <sys/types.h>
 
-typedef uint16_t domid_t;
-typedef uint64_t xen_pfn_t;
+#include "privcmd-abi.h"
+#include "xdtest.h"
 typedef uint32_t grant_ref_t;
 #include <grp.h>
 #include <xen/evtchn.h>
 #include <xen/gntalloc.h>
 #include <xen/gntdev.h>
 
-/* include/uapi/xen/privcmd.h (its include of xen/interface/xen.h is kernel-only) */
-struct privcmd_hypercall {
-	uint64_t op;
-	uint64_t arg[5];
-};
-
-struct privcmd_mmap_entry {
-	uint64_t va;
-	uint64_t mfn;
-	uint64_t npages;
-};
-
-struct privcmd_mmap {
-	int num;
-	domid_t dom;
-	struct privcmd_mmap_entry *entry;
-};
-
-struct privcmd_mmapbatch {
-	int num;
-	domid_t dom;
-	uint64_t addr;
-	xen_pfn_t *arr;
-};
-
-struct privcmd_mmapbatch_v2 {
-	unsigned int num;
-	domid_t dom;
-	uint64_t addr;
-	const xen_pfn_t *arr;
-	int *err;
-};
-
-struct privcmd_dm_op_buf {
-	void *uptr;
-	size_t size;
-};
-
-struct privcmd_dm_op {
-	domid_t dom;
-	uint16_t num;
-	const struct privcmd_dm_op_buf *ubufs;
-};
-
-struct privcmd_mmap_resource {
-	domid_t dom;
-	uint32_t type;
-	uint32_t id;
-	uint32_t idx;
-	uint64_t num;
-	uint64_t addr;
-};
-
-#define IOCTL_PRIVCMD_HYPERCALL _IOC(_IOC_NONE, 'P', 0, sizeof(struct privcmd_hypercall))
-#define IOCTL_PRIVCMD_MMAP _IOC(_IOC_NONE, 'P', 2, sizeof(struct privcmd_mmap))
-#define IOCTL_PRIVCMD_MMAPBATCH _IOC(_IOC_NONE, 'P', 3, sizeof(struct privcmd_mmapbatch))
-#define IOCTL_PRIVCMD_MMAPBATCH_V2 _IOC(_IOC_NONE, 'P', 4, sizeof(struct privcmd_mmapbatch_v2))
-#define IOCTL_PRIVCMD_DM_OP _IOC(_IOC_NONE, 'P', 5, sizeof(struct privcmd_dm_op))
-#define IOCTL_PRIVCMD_RESTRICT _IOC(_IOC_NONE, 'P', 6, sizeof(domid_t))
-#define IOCTL_PRIVCMD_MMAP_RESOURCE _IOC(_IOC_NONE, 'P', 7, sizeof(struct privcmd_mmap_resource))
 
 #define NOBODY		65534
 #define OTHER_DOMID	7	/* a domain that does not exist: restriction target */
 #define VIRQ_ENOMEM	12	/* xen/include/public/xen.h */
 #define HYPERVISOR_xen_version 17
 
-static int nfail, npass;
-
-__attribute__((format(printf, 2, 3)))
-static void fail(const char *check, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL %s: ", check);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	nfail++;
-}
-
-/* rc is an ioctl()/syscall return value; errno is read when rc < 0. */
-static void expect(const char *check, long rc, int want)
-{
-	int e = rc < 0 ? errno : 0;
-
-	if (rc >= 0 && want == 0) {
-		printf("PASS %s\n", check);
-		npass++;
-	} else if (rc < 0 && e == want) {
-		printf("PASS %s\n", check);
-		npass++;
-	} else if (rc < 0) {
-		fail(check, "errno %d (%s), want %s", e, strerror(e), want ? strerror(want) : "success");
-	} else {
-		fail(check, "succeeded (rc %ld), want %s", rc, strerror(want));
-	}
-}
 
 static int xopen(const char *path, int flags)
 {
@@ -183,9 +91,9 @@ int main(void)
 	{
 		struct ioctl_evtchn_restrict_domid r = { .domid = OTHER_DOMID };
 
-		expect("evtchn/restrict", ioctl(ev_r, IOCTL_EVTCHN_RESTRICT_DOMID, &r), 0);
+		expect_errno("evtchn/restrict", ioctl(ev_r, IOCTL_EVTCHN_RESTRICT_DOMID, &r), 0);
 	}
-	expect("privcmd/restrict", ioctl(pc_r, IOCTL_PRIVCMD_RESTRICT, &other), 0);
+	expect_errno("privcmd/restrict", ioctl(pc_r, IOCTL_PRIVCMD_RESTRICT, &other), 0);
 	port_a = bind_unbound(ev_a, 0);
 	port_b = bind_unbound(ev_b, 0);
 	if (port_a <= 0 || port_b <= 0)
@@ -216,7 +124,7 @@ int main(void)
 		fail("setup/setuid", "%s", strerror(errno));
 		return 1;
 	}
-	expect("nobody/setuid-back-refused", setuid(0), EPERM);
+	expect_errno("nobody/setuid-back-refused", setuid(0), EPERM);
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
 		char check[80];
 		int fd = open(nodes[i], O_RDWR | O_CLOEXEC);
@@ -227,7 +135,7 @@ int main(void)
 				*p = '-';
 		if (fd >= 0)
 			close(fd);
-		expect(check, fd, EACCES);
+		expect_errno(check, fd, EACCES);
 	}
 
 	/* ---- restricted evtchn file, used by nobody */
@@ -236,26 +144,26 @@ int main(void)
 		struct ioctl_evtchn_bind_interdomain d = { .remote_domain = 0, .remote_port = port_b };
 		struct ioctl_evtchn_restrict_domid r0 = { .domid = 0 }, r2 = { .domid = OTHER_DOMID + 1 };
 
-		expect("evtchn-restricted/bind-virq", ioctl(ev_r, IOCTL_EVTCHN_BIND_VIRQ, &v), EACCES);
-		expect("evtchn-restricted/bind-unbound", bind_unbound(ev_r, 0), EACCES);
-		expect("evtchn-restricted/bind-unbound-own-domid", bind_unbound(ev_r, OTHER_DOMID), EACCES);
-		expect("evtchn-restricted/bind-interdomain-dom0",
+		expect_errno("evtchn-restricted/bind-virq", ioctl(ev_r, IOCTL_EVTCHN_BIND_VIRQ, &v), EACCES);
+		expect_errno("evtchn-restricted/bind-unbound", bind_unbound(ev_r, 0), EACCES);
+		expect_errno("evtchn-restricted/bind-unbound-own-domid", bind_unbound(ev_r, OTHER_DOMID), EACCES);
+		expect_errno("evtchn-restricted/bind-interdomain-dom0",
 		       ioctl(ev_r, IOCTL_EVTCHN_BIND_INTERDOMAIN, &d), EACCES);
-		expect("evtchn-restricted/restrict-dom0", ioctl(ev_r, IOCTL_EVTCHN_RESTRICT_DOMID, &r0), EACCES);
-		expect("evtchn-restricted/restrict-other", ioctl(ev_r, IOCTL_EVTCHN_RESTRICT_DOMID, &r2), EACCES);
+		expect_errno("evtchn-restricted/restrict-dom0", ioctl(ev_r, IOCTL_EVTCHN_RESTRICT_DOMID, &r0), EACCES);
+		expect_errno("evtchn-restricted/restrict-other", ioctl(ev_r, IOCTL_EVTCHN_RESTRICT_DOMID, &r2), EACCES);
 	}
 	/* ---- another open file's ports (restricted or not) */
 	{
 		struct ioctl_evtchn_notify nb = { .port = port_b };
 		struct ioctl_evtchn_unbind ub = { .port = port_b };
 
-		expect("evtchn-cross/notify", ioctl(ev_a, IOCTL_EVTCHN_NOTIFY, &nb), ENOTCONN);
-		expect("evtchn-cross/unbind", ioctl(ev_a, IOCTL_EVTCHN_UNBIND, &ub), ENOTCONN);
-		expect("evtchn-cross/notify-restricted", ioctl(ev_r, IOCTL_EVTCHN_NOTIFY, &nb), ENOTCONN);
-		expect("evtchn-cross/unbind-restricted", ioctl(ev_r, IOCTL_EVTCHN_UNBIND, &ub), ENOTCONN);
+		expect_errno("evtchn-cross/notify", ioctl(ev_a, IOCTL_EVTCHN_NOTIFY, &nb), ENOTCONN);
+		expect_errno("evtchn-cross/unbind", ioctl(ev_a, IOCTL_EVTCHN_UNBIND, &ub), ENOTCONN);
+		expect_errno("evtchn-cross/notify-restricted", ioctl(ev_r, IOCTL_EVTCHN_NOTIFY, &nb), ENOTCONN);
+		expect_errno("evtchn-cross/unbind-restricted", ioctl(ev_r, IOCTL_EVTCHN_UNBIND, &ub), ENOTCONN);
 		/* the owner still has it */
-		expect("evtchn-cross/owner-notify", ioctl(ev_b, IOCTL_EVTCHN_NOTIFY, &nb), 0);
-		expect("evtchn-cross/owner-unbind", ioctl(ev_b, IOCTL_EVTCHN_UNBIND, &ub), 0);
+		expect_errno("evtchn-cross/owner-notify", ioctl(ev_b, IOCTL_EVTCHN_NOTIFY, &nb), 0);
+		expect_errno("evtchn-cross/owner-unbind", ioctl(ev_b, IOCTL_EVTCHN_UNBIND, &ub), 0);
 	}
 
 	/* ---- restricted privcmd file, used by nobody */
@@ -275,16 +183,16 @@ int main(void)
 			fail("privcmd-restricted/mmap-setup", "%s", strerror(errno));
 		} else {
 			b2.addr = b1.addr = e.va = res.addr = (uintptr_t)pmap;
-			expect("privcmd-restricted/hypercall", ioctl(pc_r, IOCTL_PRIVCMD_HYPERCALL, &h), EPERM);
-			expect("privcmd-restricted/mmapbatch-v2-dom0", ioctl(pc_r, IOCTL_PRIVCMD_MMAPBATCH_V2, &b2), EPERM);
-			expect("privcmd-restricted/mmapbatch-dom0", ioctl(pc_r, IOCTL_PRIVCMD_MMAPBATCH, &b1), EPERM);
-			expect("privcmd-restricted/mmap-dom0", ioctl(pc_r, IOCTL_PRIVCMD_MMAP, &m), EPERM);
-			expect("privcmd-restricted/dm-op-dom0", ioctl(pc_r, IOCTL_PRIVCMD_DM_OP, &op), EPERM);
-			expect("privcmd-restricted/mmap-resource-dom0",
+			expect_errno("privcmd-restricted/hypercall", ioctl(pc_r, IOCTL_PRIVCMD_HYPERCALL, &h), EPERM);
+			expect_errno("privcmd-restricted/mmapbatch-v2-dom0", ioctl(pc_r, IOCTL_PRIVCMD_MMAPBATCH_V2, &b2), EPERM);
+			expect_errno("privcmd-restricted/mmapbatch-dom0", ioctl(pc_r, IOCTL_PRIVCMD_MMAPBATCH, &b1), EPERM);
+			expect_errno("privcmd-restricted/mmap-dom0", ioctl(pc_r, IOCTL_PRIVCMD_MMAP, &m), EPERM);
+			expect_errno("privcmd-restricted/dm-op-dom0", ioctl(pc_r, IOCTL_PRIVCMD_DM_OP, &op), EPERM);
+			expect_errno("privcmd-restricted/mmap-resource-dom0",
 			       ioctl(pc_r, IOCTL_PRIVCMD_MMAP_RESOURCE, &res), EPERM);
 			munmap(pmap, 4096);
 		}
-		expect("privcmd-restricted/restrict-other", ioctl(pc_r, IOCTL_PRIVCMD_RESTRICT, &other2), EINVAL);
+		expect_errno("privcmd-restricted/restrict-other", ioctl(pc_r, IOCTL_PRIVCMD_RESTRICT, &other2), EINVAL);
 	}
 
 	/* ---- another open file's grant mapping */
@@ -295,13 +203,13 @@ int main(void)
 
 		if (p != MAP_FAILED)
 			munmap(p, 4096);
-		expect("gntdev-cross/mmap", p == MAP_FAILED ? -1 : 0, EINVAL);
-		expect("gntdev-cross/unmap", ioctl(gd_b, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u), ENOENT);
+		expect_errno("gntdev-cross/mmap", p == MAP_FAILED ? -1 : 0, EINVAL);
+		expect_errno("gntdev-cross/unmap", ioctl(gd_b, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u), ENOENT);
 		(void)mg;
 		/* the owner still has it, and the page is reachable */
 		((volatile char *)gmap)[0] = 'x';
 		munmap(gmap, 4096);
-		expect("gntdev-cross/owner-unmap", ioctl(gd_a, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u), 0);
+		expect_errno("gntdev-cross/owner-unmap", ioctl(gd_a, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u), 0);
 	}
 	close(ev_r);
 	close(ev_a);
@@ -310,6 +218,6 @@ int main(void)
 	close(gd_a);
 	close(gd_b);
 	close(ga);
-	printf("hostile-dev: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	printf("hostile-dev: %d passed, %d failed\n", xt_npass, xt_nfail);
+	return xt_nfail ? 1 : 0;
 }

@@ -45,101 +45,8 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
-typedef uint16_t domid_t;
-typedef uint64_t xen_pfn_t;
-
-struct privcmd_hypercall {
-	uint64_t op;
-	uint64_t arg[5];
-};
-
-struct privcmd_mmap_entry {
-	uint64_t va;
-	uint64_t mfn;
-	uint64_t npages;
-};
-
-struct privcmd_mmap {
-	int num;
-	domid_t dom;
-	struct privcmd_mmap_entry *entry;
-};
-
-struct privcmd_mmapbatch {
-	int num;
-	domid_t dom;
-	uint64_t addr;
-	xen_pfn_t *arr;
-};
-
-struct privcmd_mmapbatch_v2 {
-	unsigned int num;
-	domid_t dom;
-	uint64_t addr;
-	const xen_pfn_t *arr;
-	int *err;
-};
-
-struct privcmd_dm_op_buf {
-	void *uptr;
-	size_t size;
-};
-
-struct privcmd_dm_op {
-	domid_t dom;
-	uint16_t num;
-	const struct privcmd_dm_op_buf *ubufs;
-};
-
-struct privcmd_mmap_resource {
-	domid_t dom;
-	uint32_t type;
-	uint32_t id;
-	uint32_t idx;
-	uint64_t num;
-	uint64_t addr;
-};
-
-struct privcmd_irqfd {
-	uint64_t dm_op;
-	uint32_t size;
-	uint32_t fd;
-	uint32_t flags;
-	domid_t dom;
-	uint8_t pad[2];
-};
-
-struct privcmd_ioeventfd {
-	uint64_t ioreq;
-	uint64_t ports;
-	uint64_t addr;
-	uint32_t addr_len;
-	uint32_t event_fd;
-	uint32_t vcpus;
-	uint32_t vq;
-	uint32_t flags;
-	domid_t dom;
-	uint8_t pad[2];
-};
-
-struct privcmd_pcidev_get_gsi {
-	uint32_t sbdf;
-	uint32_t gsi;
-};
-
-#define PRIVCMD_MMAPBATCH_MFN_ERROR 0xf0000000U
-#define PRIVCMD_MMAPBATCH_PAGED_ERROR 0x80000000U
-
-#define IOCTL_PRIVCMD_HYPERCALL _IOC(_IOC_NONE, 'P', 0, sizeof(struct privcmd_hypercall))
-#define IOCTL_PRIVCMD_MMAP _IOC(_IOC_NONE, 'P', 2, sizeof(struct privcmd_mmap))
-#define IOCTL_PRIVCMD_MMAPBATCH _IOC(_IOC_NONE, 'P', 3, sizeof(struct privcmd_mmapbatch))
-#define IOCTL_PRIVCMD_MMAPBATCH_V2 _IOC(_IOC_NONE, 'P', 4, sizeof(struct privcmd_mmapbatch_v2))
-#define IOCTL_PRIVCMD_DM_OP _IOC(_IOC_NONE, 'P', 5, sizeof(struct privcmd_dm_op))
-#define IOCTL_PRIVCMD_RESTRICT _IOC(_IOC_NONE, 'P', 6, sizeof(domid_t))
-#define IOCTL_PRIVCMD_MMAP_RESOURCE _IOC(_IOC_NONE, 'P', 7, sizeof(struct privcmd_mmap_resource))
-#define IOCTL_PRIVCMD_IRQFD _IOW('P', 8, struct privcmd_irqfd)
-#define IOCTL_PRIVCMD_IOEVENTFD _IOW('P', 9, struct privcmd_ioeventfd)
-#define IOCTL_PRIVCMD_PCIDEV_GET_GSI _IOC(_IOC_NONE, 'P', 10, sizeof(struct privcmd_pcidev_get_gsi))
+#include "privcmd-abi.h"
+#include "xdtest.h"
 
 /* Xen 4.17 */
 #define HYP_memory_op 12
@@ -154,46 +61,7 @@ struct privcmd_pcidev_get_gsi {
 #define DOMID_SELF 0x7ff0
 
 static long page_size;
-static int nfail;
 static domid_t guest = 0xffff;
-
-static void pass(const char *check)
-{
-	printf("PASS %s\n", check);
-}
-
-static void fail(const char *check, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL %s: ", check);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	nfail++;
-}
-
-static void skip(const char *check, const char *why)
-{
-	printf("SKIP %s: %s\n", check, why);
-}
-
-/* rc/errno of an ioctl against the expectation (0 = success). */
-static void expect_errno(const char *check, long rc, int want)
-{
-	int e = errno;
-
-	if (want == 0 && rc >= 0)
-		pass(check);
-	else if (want && rc < 0 && e == want)
-		pass(check);
-	else if (rc < 0)
-		fail(check, "failed with errno %d (%s), want %s", e, strerror(e),
-		     want ? strerror(want) : "success");
-	else
-		fail(check, "returned %ld, want errno %d (%s)", rc, want, strerror(want));
-}
 
 static int open_privcmd(void)
 {
@@ -1161,6 +1029,6 @@ int main(int argc, char **argv)
 	test_churn(loops);
 	close(fd);
 
-	printf("%d failed\n", nfail);
-	return nfail ? 1 : 0;
+	printf("%d failed\n", xt_nfail);
+	return xt_nfail ? 1 : 0;
 }
