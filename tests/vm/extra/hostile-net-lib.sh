@@ -4,11 +4,10 @@
 # tests/vm/scenarios/hostile-blk.sh (a subset in `make check`, sharing its guests: the
 # attacker guest runs /xd/progs/hostile-net next to /xd/progs/hostile).
 # The caller sets: A (attacker guest, runs the hostile-net daemon), V (victim guest),
-# victim_count, victim_fails (functions), vip (victim IP). Results are named
+# vip (victim IP), and has sourced tests/vm/extra/hostile-guests.sh. Results are named
 # ${HN_PFX}<case>/<check>.
 # shellcheck disable=SC2154 # A, V, vip come from the caller
 
-HN_BAD='\<(Oops|BUG|WARNING)\>|lockdep|general protection|possible circular locking|INFO: task .* blocked'
 hn_impl=$(xd_module_impl xen-netback)
 xd_info "hostile-net: xen-netback is $hn_impl"
 HN_PFX=${HN_PFX:-}
@@ -59,7 +58,7 @@ hn_setup() {
 # hn_case CASE: attach a vif to the attacker, run CASE, detach, check.
 hn_case() {
 	local c=$1 line action mac out devid vif bepath t0 ta tv td v0 f0 mem0 memmin m flood_pid res
-	local verdict outcome detail carrier fl drop how bad ok
+	local verdict outcome detail carrier fl drop how
 	line=$(awk -v c="$c" '$1 == c' "$XD_STATE/hostile-net-cases")
 	if [ -z "$line" ]; then
 		hn_fail "$c/exists" "no such case in hostile-net -l"
@@ -136,12 +135,7 @@ hn_case() {
 		fi
 	fi
 
-	if timeout 20 xenstore-read /local/domain/0/name >/dev/null 2>&1 &&
-		timeout 30 xl list >/dev/null 2>&1; then
-		hn_pass "$c/dom0-alive"
-	else
-		hn_bad "$c/dom0-alive" "xenstore-read or xl list did not answer"
-	fi
+	hg_dom0_alive "$c/dom0-alive" hn_pass hn_bad
 
 	how=graceful
 	if ! timeout 60 xl network-detach "$A" "$devid" >"$XD_STATE/detach.log" 2>&1; then
@@ -158,29 +152,8 @@ hn_case() {
 	fi
 
 	td=$(date +%s)
-	bad=$(dmesg | awk -v m="XD-HOSTILE-CASE net-$hn_seq-$c" 'index($0, m) {p = 1; next} p' | grep -E "$HN_BAD" | grep -v XD-)
-	if [ -z "$bad" ]; then
-		hn_pass "$c/dmesg"
-	else
-		hn_bad "$c/dmesg" "$(printf '%s' "$bad" | head -n 2 | tr '\n' ' ')"
-	fi
+	hg_dmesg "$c/dmesg" "XD-HOSTILE-CASE net-$hn_seq-$c" hn_pass hn_bad
 
-	ok=0
-	for _ in $(seq 1 60); do
-		if [ "$(victim_count)" -gt "$v0" ]; then
-			ok=1
-			break
-		fi
-		sleep 1
-	done
-	if [ "$ok" = 0 ]; then
-		hn_bad "$c/victim" "victim disk I/O stalled (counter stays at $v0)"
-	elif [ "$(victim_fails)" != "$f0" ]; then
-		hn_bad "$c/victim" "victim I/O failed: $(tr -d '\r' <"$(xd_guest_log "$V")" | grep -a '^HV-IO-FAIL' | tail -n 1)"
-	elif ! xd_ping -c 2 -s 1400 -W 5 "$vip" >/dev/null 2>&1 && ! xd_ping -c 3 -s 1400 -W 5 "$vip" >/dev/null 2>&1; then
-		hn_bad "$c/victim" "victim does not answer 1400-byte pings"
-	else
-		hn_pass "$c/victim"
-	fi
+	hg_victim "$c/victim" "$v0" "$f0" 1400 hn_pass hn_bad
 	xd_info "case $c took $(($(date +%s) - t0)) s (attach $((ta - t0)), case $((tv - ta)), detach $((td - tv)), checks $(($(date +%s) - td)))"
 }

@@ -29,17 +29,10 @@
 
 A=na
 V=nv
+# shellcheck source=tests/vm/extra/hostile-guests.sh
+. "$XD_DIR/extra/hostile-guests.sh"
 # shellcheck source=tests/vm/extra/hostile-net-lib.sh
 . "$XD_DIR/extra/hostile-net-lib.sh"
-
-victim_count() {
-	tr -d '\r' <"$(xd_guest_log "$V")" 2>/dev/null | awk '$1 == "HV-IO" {n = $2} END {print n + 0}'
-}
-victim_fails() { tr -d '\r' <"$(xd_guest_log "$V")" 2>/dev/null | grep -ac '^HV-IO-FAIL'; }
-cleanup_all() {
-	xd_guest_destroy "$A" >/dev/null 2>&1
-	xd_guest_destroy "$V" >/dev/null 2>&1
-}
 
 # ---------------------------------------------------------------- setup
 cases=$(sed -n 's/.*xdn\.cases=\([^ ]*\).*/\1/p' /proc/cmdline)
@@ -47,47 +40,10 @@ cases=${cases//:/,}
 cases=${cases:-all}
 [ "$cases" != all ] || cases=$("$XD_DIR/progs/hostile-net" -l | cut -d' ' -f1 | paste -sd, -)
 
-start_victim() { XD_GUEST_CMDLINE="xd.run=/xd/progs/hostile-victim" xd_guest_start "$V"; }
-if { start_victim || { xd_guest_destroy "$V" >/dev/null 2>&1; start_victim; }; } &&
-	xd_guest_wait "$V" "HV-IO " 150; then
-	xd_pass setup/victim
-else
-	xd_fail setup/victim "victim guest did not start its I/O loop"
-	xd_guest_dump "$V"
-	cleanup_all
-	exit 0
-fi
-start_attacker() {
-	rm -f "$(xd_guest_log "$A")"
-	cat >"/tmp/xd-guest-$A.cfg" <<-EOF2
-		name = "$A"
-		type = "pv"
-		kernel = "$XD_DIR/guest/vmlinuz"
-		ramdisk = "$XD_DIR/guest/initrd.gz"
-		extra = "console=hvc0 xd.id=8 xd.name=$A xd.noload=xen-blkfront,xen-netfront xd.run=/xd/progs/hostile-net"
-		memory = 256
-		vcpus = 1
-		on_poweroff = "destroy"
-		on_reboot = "destroy"
-		on_crash = "destroy"
-	EOF2
-	timeout 240 xl create "/tmp/xd-guest-$A.cfg" >"$XD_STATE/guest-$A.create.log" 2>&1 || {
-		echo "xl create $A failed: $(tail -n 5 "$XD_STATE/guest-$A.create.log")"
-		return 1
-	}
-}
-if { start_attacker || { xd_guest_destroy "$A" >/dev/null 2>&1; start_attacker; }; } &&
-	xd_guest_wait "$A" "HOSTILE READY" 150; then
-	xd_pass setup/attacker
-else
-	xd_fail setup/attacker "attacker guest did not start the hostile-net daemon"
-	xd_guest_dump "$A"
-	cleanup_all
-	exit 0
-fi
+hg_start_guests 8 hostile-net || exit 0
 vip=$(xd_guest_ip "$V")
 hn_setup || {
-	cleanup_all
+	hg_cleanup
 	exit 0
 }
 xd_info "attacker domid $adom, victim $(xl domid "$V") ($vip)"
@@ -99,23 +55,6 @@ for c in "${CASES[@]}"; do
 done
 
 # ---------------------------------------------------------------- end
-tr -d '\r' <"$(xd_guest_log "$A")" 2>/dev/null | grep -a '^HOSTILE' | sed 's/^/  na> /'
-if xd_guest_destroy "$A"; then xd_pass end/attacker-destroyed; else hn_bad end/attacker-destroyed "xl destroy $A did not complete"; fi
-n=$(victim_count)
-if [ "$(victim_fails)" = 0 ] && [ "$n" -gt 0 ]; then
-	xd_pass end/victim-io
-else
-	hn_bad end/victim-io "victim: $n iterations, $(victim_fails) failures"
-fi
-xd_guest_destroy "$V" >/dev/null 2>&1
+hg_end na hn_bad
 
-if xd_wait_for 30 rmmod xen-netback; then
-	xd_pass leak/rmmod
-else
-	hn_bad leak/rmmod "rmmod xen-netback fails after all guests are gone: $(rmmod xen-netback 2>&1) refcnt $(cat /sys/module/xen_netback/refcnt 2>&1)"
-fi
-if lsmod | grep -q '^xen_netback ' || modprobe xen-netback; then
-	xd_pass leak/modprobe-again
-else
-	xd_fail leak/modprobe-again "modprobe xen-netback failed"
-fi
+hg_unload xen-netback leak/rmmod hn_bad leak/modprobe-again

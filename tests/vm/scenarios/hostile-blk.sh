@@ -36,7 +36,8 @@ impl=$(xd_module_impl xen-blkback)
 xd_info "hostile-blk: xen-blkback is $impl"
 A=ha
 V=hv
-BAD='\<(Oops|BUG|WARNING)\>|lockdep|general protection|possible circular locking|INFO: task .* blocked'
+# shellcheck source=tests/vm/extra/hostile-guests.sh
+. "$XD_DIR/extra/hostile-guests.sh"
 
 # A failed check: FAIL for our module, a finding for the in-tree one.
 hb_bad() {
@@ -48,19 +49,13 @@ hb_bad() {
 	fi
 }
 
-victim_count() {
-	tr -d '\r' <"$(xd_guest_log "$V")" 2>/dev/null | awk '$1 == "HV-IO" {n = $2} END {print n + 0}'
-}
-victim_fails() { tr -d '\r' <"$(xd_guest_log "$V")" 2>/dev/null | grep -ac '^HV-IO-FAIL'; }
-
 # be_gone XSPATH THREAD-PREFIX: the backend directory and its kernel threads are gone.
 be_gone() {
 	! xenstore-read "$1/state" >/dev/null 2>&1 && ! pgrep "^$2" >/dev/null
 }
 
 cleanup_all() {
-	xd_guest_destroy "$A" >/dev/null 2>&1
-	xd_guest_destroy "$V" >/dev/null 2>&1
+	hg_cleanup
 	for l in $HB_LOOPS; do losetup -d "$l" 2>/dev/null; done
 }
 
@@ -94,47 +89,10 @@ if [ -z "$loop_rw" ] || [ -z "$loop_ro" ]; then
 	exit 0
 fi
 
-# The victim first (xd_guest_start; retried once).
-start_victim() { XD_GUEST_CMDLINE="xd.run=/xd/progs/hostile-victim" xd_guest_start "$V"; }
-if { start_victim || { xd_guest_destroy "$V" >/dev/null 2>&1; start_victim; }; } &&
-	xd_guest_wait "$V" "HV-IO " 150; then
-	xd_pass setup/victim
-else
-	xd_fail setup/victim "victim guest did not start its I/O loop"
-	xd_guest_dump "$V"
-	cleanup_all
+hg_start_guests 9 hostile || {
+	for l in $HB_LOOPS; do losetup -d "$l" 2>/dev/null; done
 	exit 0
-fi
-# The attacker: its own xl config (no disk, no vif, no frontends loaded); xl create
-# is slow under load: 240 s, retried once.
-start_attacker() {
-	rm -f "$(xd_guest_log "$A")"
-	cat >"/tmp/xd-guest-$A.cfg" <<-EOF
-		name = "$A"
-		type = "pv"
-		kernel = "$XD_DIR/guest/vmlinuz"
-		ramdisk = "$XD_DIR/guest/initrd.gz"
-		extra = "console=hvc0 xd.id=9 xd.name=$A xd.noload=xen-blkfront,xen-netfront xd.run=/xd/progs/hostile"
-		memory = 256
-		vcpus = 1
-		on_poweroff = "destroy"
-		on_reboot = "destroy"
-		on_crash = "destroy"
-	EOF
-	timeout 240 xl create "/tmp/xd-guest-$A.cfg" >"$XD_STATE/guest-$A.create.log" 2>&1 || {
-		echo "xl create $A failed: $(tail -n 5 "$XD_STATE/guest-$A.create.log")"
-		return 1
-	}
 }
-if { start_attacker || { xd_guest_destroy "$A" >/dev/null 2>&1; start_attacker; }; } &&
-	xd_guest_wait "$A" "HOSTILE READY" 150; then
-	xd_pass setup/attacker
-else
-	xd_fail setup/attacker "attacker guest did not start the hostile daemon"
-	xd_guest_dump "$A"
-	cleanup_all
-	exit 0
-fi
 vip=$(xd_guest_ip "$V")
 adom=$(xl domid "$A")
 xd_info "attacker domid $adom, victim $(xl domid "$V") ($vip)"
@@ -188,12 +146,7 @@ for c in "${CASES[@]}"; do
 	tv=$(date +%s)
 	xd_info "case $c: $verdict $outcome $detail"
 
-	if timeout 20 xenstore-read /local/domain/0/name >/dev/null 2>&1 &&
-		timeout 30 xl list >/dev/null 2>&1; then
-		xd_pass "$c/dom0-alive"
-	else
-		hb_bad "$c/dom0-alive" "xenstore-read or xl list did not answer"
-	fi
+	hg_dom0_alive "$c/dom0-alive" xd_pass hb_bad
 
 	# teardown: graceful detach, else forced; nodes and threads gone
 	how=graceful
@@ -214,31 +167,10 @@ for c in "${CASES[@]}"; do
 	fi
 
 	td=$(date +%s)
-	bad=$(dmesg | awk -v m="XD-HOSTILE-CASE $c" 'index($0, m) {p = 1; next} p' | grep -E "$BAD" | grep -v XD-)
-	if [ -z "$bad" ]; then
-		xd_pass "$c/dmesg"
-	else
-		hb_bad "$c/dmesg" "$(printf '%s' "$bad" | head -n 2 | tr '\n' ' ')"
-	fi
+	hg_dmesg "$c/dmesg" "XD-HOSTILE-CASE $c" xd_pass hb_bad
 
 	# the victim kept doing verified I/O during the case, and still answers ping
-	ok=0
-	for _ in $(seq 1 60); do
-		if [ "$(victim_count)" -gt "$v0" ]; then
-			ok=1
-			break
-		fi
-		sleep 1
-	done
-	if [ "$ok" = 0 ]; then
-		hb_bad "$c/victim" "victim disk I/O stalled (counter stays at $v0)"
-	elif [ "$(victim_fails)" != "$f0" ]; then
-		hb_bad "$c/victim" "victim I/O failed: $(tr -d '\r' <"$(xd_guest_log "$V")" | grep -a '^HV-IO-FAIL' | tail -n 1)"
-	elif ! xd_ping -c 1 -W 5 "$vip" >/dev/null 2>&1 && ! xd_ping -c 2 -W 5 "$vip" >/dev/null 2>&1; then
-		hb_bad "$c/victim" "victim does not answer ping"
-	else
-		xd_pass "$c/victim"
-	fi
+	hg_victim "$c/victim" "$v0" "$f0" 56 xd_pass hb_bad
 	xd_info "case $c took $(($(date +%s) - t0)) s (attach $((ta - t0)), case $((tv - ta)), detach $((td - tv)), checks $(($(date +%s) - td)))"
 done
 
@@ -259,39 +191,12 @@ fi
 
 # ---------------------------------------------------------------- end
 # the hostile daemon's own account (guest console), for the log
-tr -d '\r' <"$(xd_guest_log "$A")" 2>/dev/null | grep -a '^HOSTILE' | sed 's/^/  ha> /'
-if xd_guest_destroy "$A"; then xd_pass end/attacker-destroyed; else hb_bad end/attacker-destroyed "xl destroy $A did not complete"; fi
-n=$(victim_count)
-if [ "$(victim_fails)" = 0 ] && [ "$n" -gt 0 ]; then
-	xd_pass end/victim-io
-	xd_info "victim: $n verified 64 KiB write+read iterations"
-else
-	hb_bad end/victim-io "victim: $n iterations, $(victim_fails) failures"
-fi
-xd_guest_destroy "$V" >/dev/null 2>&1
+hg_end ha hb_bad
 for l in $HB_LOOPS; do xd_wait_for 20 losetup -d "$l"; done
 
 # leak: with every guest gone, xen-blkback must unload (no grant mapping, thread or
 # device reference left behind); then it is loaded again for the following scenarios.
-if xd_wait_for 30 rmmod xen-blkback; then
-	xd_pass leak/rmmod
-else
-	hb_bad leak/rmmod "rmmod xen-blkback fails after all guests are gone: $(rmmod xen-blkback 2>&1) refcnt $(cat /sys/module/xen_blkback/refcnt 2>&1)"
-fi
-if lsmod | grep -q '^xen_blkback ' || modprobe xen-blkback; then
-	xd_pass leak/modprobe-again
-else
-	xd_fail leak/modprobe-again "modprobe xen-blkback failed"
-fi
+hg_unload xen-blkback leak/rmmod hb_bad leak/modprobe-again
 if [ -n "$net_cases" ]; then
-	if xd_wait_for 30 rmmod xen-netback; then
-		xd_pass leak/netback-rmmod
-	else
-		HN_PFX="" hn_bad leak/netback-rmmod "rmmod xen-netback fails after all guests are gone: $(rmmod xen-netback 2>&1) refcnt $(cat /sys/module/xen_netback/refcnt 2>&1)"
-	fi
-	if lsmod | grep -q '^xen_netback ' || modprobe xen-netback; then
-		xd_pass leak/netback-modprobe-again
-	else
-		xd_fail leak/netback-modprobe-again "modprobe xen-netback failed"
-	fi
+	HN_PFX="" hg_unload xen-netback leak/netback-rmmod hn_bad leak/netback-modprobe-again
 fi
