@@ -116,6 +116,18 @@ xd_ping() {
 	if command -v ping >/dev/null 2>&1; then ping "$@"; else busybox ping "$@"; fi
 }
 
+# xd_ping_retry LOG PING-ARGS...: up to 5 pings 2 s apart (a bridge port may still be
+# learning); the last output in LOG. Returns 0 at the first answer.
+xd_ping_retry() {
+	local log=$1
+	shift
+	for _ in 1 2 3 4 5; do
+		xd_ping "$@" >"$log" 2>&1 && return 0
+		sleep 2
+	done
+	return 1
+}
+
 # ------------------------------------------------------------------ guests
 # xd_disk_spec VDEV ACCESS TARGET: one xl disk spec (without quotes) for a phy device,
 # e.g. disk = ['$(xd_disk_spec xvda rw /dev/loop0)']. It names the harness' lean hotplug

@@ -58,15 +58,7 @@ fi
 # Network: Dom0 pings the guest over xenbr0 and netback.
 ip=$(xd_guest_ip "$g")
 if xd_guest_wait "$g" GUEST-NET-UP 60; then
-	ok=0
-	for _ in 1 2 3 4 5; do
-		if xd_ping -c 3 -W 3 "$ip" >"$XD_STATE/ping.log" 2>&1; then
-			ok=1
-			break
-		fi
-		sleep 2
-	done
-	if [ "$ok" = 1 ]; then
+	if xd_ping_retry "$XD_STATE/ping.log" -c 3 -W 3 "$ip"; then
 		xd_pass ping
 		xd_info "$(grep -E 'packets|round-trip|rtt' "$XD_STATE/ping.log" | tr '\n' ' ')"
 	else

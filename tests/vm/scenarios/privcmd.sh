@@ -133,15 +133,7 @@ if dd if="/tmp/xd-guest-$g.img" bs=512 skip=4096 count=1 2>/dev/null | grep -qa 
 else
 	xd_fail restored-backing-file "no tick in the backing file"
 fi
-ok=0
-for _ in 1 2 3 4 5; do
-	if xd_ping -c 2 -W 3 "$ip" >"$st/ping.log" 2>&1; then
-		ok=1
-		break
-	fi
-	sleep 2
-done
-if [ "$ok" = 1 ]; then
+if xd_ping_retry "$st/ping.log" -c 2 -W 3 "$ip"; then
 	xd_pass restored-ping
 else
 	xd_fail restored-ping "no reply from $ip: $(tail -n 2 "$st/ping.log" | tr '\n' ' ')"
