@@ -301,6 +301,9 @@ static unsigned int xnb_tx_build(struct xnb_queue *q, unsigned int max,
 	struct xnb_vif *vif = q->vif;
 	unsigned int nr = 0, nop = 0;
 
+	/* The per-packet state that memset() below resets must precede ids. */
+	BUILD_BUG_ON(offsetof(struct xnb_tx_pkt, gso_type) >
+		     offsetof(struct xnb_tx_pkt, ids));
 	q->tx_need = 1;
 	q->tx_throttled = false;
 	while (nr < max && nop + XNB_SLOTS_LIMIT + MAX_SKB_FRAGS + 2 <= XNB_COPY_OPS) {
@@ -377,8 +380,9 @@ static unsigned int xnb_tx_build(struct xnb_queue *q, unsigned int max,
 			v = XNB_DROP;
 		}
 		if (v != XNB_OK) {
-			net_dbg_ratelimited("%s: dropped a packet: %s\n",
-					    vif->dev->name, why);
+			net_dbg_ratelimited("%s: dropped a packet: %s (%u slots, %u bytes, flags %#x, gso %u)\n",
+					    vif->dev->name, why, n, p->len,
+					    p->flags, p->gso_size);
 			xnb_tx_respond_pkt(q, p, XEN_NETIF_RSP_ERROR);
 			q->st.rx_errors++;
 			continue;
@@ -459,9 +463,16 @@ static void xnb_tx_finish(struct xnb_queue *q, unsigned int nr)
 		unsigned int left;
 		bool ok = true;
 
-		for (j = 0; j < p->nr_ops; j++)
-			if (q->tx_copy[p->first_op + j].status != GNTST_okay)
+		for (j = 0; j < p->nr_ops; j++) {
+			struct gnttab_copy *op = &q->tx_copy[p->first_op + j];
+
+			if (op->status != GNTST_okay) {
+				net_dbg_ratelimited("%s: copy %u/%u of a %u-byte packet failed: status %d\n",
+						    dev->name, j, p->nr_ops, p->len,
+						    op->status);
 				ok = false;
+			}
+		}
 		if (!ok) {
 			q->st.rx_copy_fail++;
 			q->st.rx_errors++;
@@ -487,8 +498,10 @@ static void xnb_tx_finish(struct xnb_queue *q, unsigned int nr)
 
 		skb->protocol = eth_type_trans(skb, dev);
 		if (!xnb_tx_offloads(q, p, skb)) {
-			net_dbg_ratelimited("%s: bad checksum/GSO metadata\n",
-					    dev->name);
+			net_dbg_ratelimited("%s: bad checksum/GSO metadata (proto %#x, %u bytes, flags %#x, gso %u/%u)\n",
+					    dev->name, ntohs(skb->protocol),
+					    p->len, p->flags, p->gso_size,
+					    p->gso_type);
 			q->st.rx_errors++;
 			kfree_skb(skb);
 			continue;

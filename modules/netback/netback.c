@@ -27,14 +27,10 @@
 
 #define XNB_VERSION "0.1.0"
 
-/*
- * One queue by default: with two queues the VM test (2-vCPU guest) showed
- * one queue's traffic not getting through (ping lost, TCP only after
- * retransmission timeouts); under investigation.
- */
-unsigned int xnb_max_queues = 1;
+/* 0 until module init: then the number of online CPUs, as in-tree. */
+unsigned int xnb_max_queues;
 module_param_named(max_queues, xnb_max_queues, uint, 0644);
-MODULE_PARM_DESC(max_queues, "Maximum queues per vif (0: number of online CPUs; default 1)");
+MODULE_PARM_DESC(max_queues, "Maximum queues per vif offered to a new frontend (default: online CPUs)");
 
 static bool xnb_separate_irqs = true;
 module_param_named(separate_tx_rx_irq, xnb_separate_irqs, bool, 0644);
@@ -484,7 +480,7 @@ fail:
 
 /* ---- xenbus ---------------------------------------------------------- */
 
-static int xnb_write_features(struct xenbus_device *xdev)
+static int xnb_write_features(struct xenbus_device *xdev, unsigned int nq)
 {
 	static const char * const on[] = {
 		"feature-sg", "feature-gso-tcpv4", "feature-gso-tcpv6",
@@ -508,7 +504,7 @@ again:
 				    xnb_separate_irqs ? 1 : 0);
 	if (!err)
 		err = xenbus_printf(xbt, xdev->nodename, "multi-queue-max-queues",
-				    "%u", xnb_max_queues);
+				    "%u", nq);
 	if (err) {
 		xenbus_transaction_end(xbt, 1);
 		return err;
@@ -545,7 +541,7 @@ static int xnb_probe(struct xenbus_device *xdev,
 	struct net_device *dev;
 	struct xnb_vif *vif;
 	char name[IFNAMSIZ];
-	unsigned int handle, i;
+	unsigned int handle, i, nq;
 	int err;
 
 	handle = xenbus_read_unsigned(xdev->nodename, "handle", UINT_MAX);
@@ -554,8 +550,10 @@ static int xnb_probe(struct xenbus_device *xdev,
 		return -EINVAL;
 	}
 	snprintf(name, sizeof(name), "vif%u.%u", xdev->otherend_id, handle);
-	dev = alloc_netdev_mq(sizeof(*vif), name, NET_NAME_USER, xnb_setup,
-			      xnb_max_queues);
+	/* Writable at run time: applies to vifs created afterwards. */
+	nq = READ_ONCE(xnb_max_queues);
+	nq = clamp(nq ? nq : num_online_cpus(), 1U, XNB_MAX_QUEUES);
+	dev = alloc_netdev_mq(sizeof(*vif), name, NET_NAME_USER, xnb_setup, nq);
 	if (!dev) {
 		xenbus_dev_fatal(xdev, -ENOMEM, "allocating %s", name);
 		return -ENOMEM;
@@ -603,7 +601,7 @@ static int xnb_probe(struct xenbus_device *xdev,
 	}
 	dev_set_drvdata(&xdev->dev, vif);
 
-	err = xnb_write_features(xdev);
+	err = xnb_write_features(xdev, dev->num_tx_queues);
 	if (!err)
 		err = xenbus_switch_state(xdev, XNB_INITWAIT);
 	if (err) {
@@ -711,7 +709,6 @@ static int __init xnb_init(void)
 		return -ENODEV;
 	if (!xnb_max_queues)
 		xnb_max_queues = num_online_cpus();
-	xnb_max_queues = clamp(xnb_max_queues, 1U, 64U);
 	xnb_fatal_skb_slots = clamp(xnb_fatal_skb_slots,
 				    (unsigned int)XEN_NETIF_NR_SLOTS_MIN,
 				    (unsigned int)XNB_SLOTS_LIMIT);

@@ -23,6 +23,8 @@
 #define XNB_TX_RING_SIZE	__CONST_RING_SIZE(xen_netif_tx, XEN_PAGE_SIZE)
 #define XNB_RX_RING_SIZE	__CONST_RING_SIZE(xen_netif_rx, XEN_PAGE_SIZE)
 
+/* Upper bound of the queues of a vif (max_queues is clamped to it). */
+#define XNB_MAX_QUEUES		64U
 /* Upper bound of fatal_skb_slots: sizes the per-packet slot arrays. */
 #define XNB_SLOTS_LIMIT		64
 /* Extra-info segments per packet: each type at most once. */
@@ -53,6 +55,12 @@ struct xnb_irq {
 	char name[IFNAMSIZ + 16];
 };
 
+/*
+ * One guest packet being built.  The slots of q->tx_pkts are reused for
+ * every batch: everything before @ids is per-packet state and is zeroed
+ * when a packet is started (xnb_tx_build()), so nothing (a previous GSO
+ * packet's gso_size in particular) carries over to the next packet.
+ */
 struct xnb_tx_pkt {
 	struct sk_buff *skb;
 	struct page *pages[MAX_SKB_FRAGS];
@@ -61,10 +69,11 @@ struct xnb_tx_pkt {
 	unsigned int len;	/* bytes of the packet */
 	unsigned int first_op, nr_ops;
 	unsigned int nr_slots, nr_extras;
-	u16 ids[XNB_SLOTS_LIMIT];
 	u16 flags;
-	u16 gso_size;
+	u16 gso_size;		/* 0: not a GSO packet */
 	u8 gso_type;
+	/* Not zeroed: filled for the packet's nr_slots slots. */
+	u16 ids[XNB_SLOTS_LIMIT];
 };
 
 struct xnb_rx_pkt {
