@@ -265,7 +265,13 @@ static inline enum xbb_verdict xbb_check_segs(const struct xbb_seg *segs,
 		total += segs[i].last - segs[i].first + 1;
 	}
 	*nr_sectors = total;
-	if (!xbb_range_ok(sector, total, l->dev_sectors)) {
+	/*
+	 * A request without data (a flush) transfers nothing: its sector is
+	 * meaningless.  blkfront sends blk_rq_pos() of the block layer's
+	 * flush request, which is (sector_t)-1; refusing it would make
+	 * blkfront turn flushes off for good ("empty flush op failed").
+	 */
+	if (n && !xbb_range_ok(sector, total, l->dev_sectors)) {
 		*why = "sectors outside the device";
 		return XBB_REFUSE;
 	}

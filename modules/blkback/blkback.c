@@ -789,6 +789,13 @@ static int xbb_dispatch(struct xbb_ring *r, struct xbb_creq *c)
 	struct xbb_limits lim = be->lim;
 	u8 rop = c->op == BLKIF_OP_INDIRECT ? c->indirect_op : c->op;
 
+	/*
+	 * A barrier is ordered after every request before it: wait until
+	 * those completed (the thread retries it after each completion).
+	 */
+	if (c->op == BLKIF_OP_WRITE_BARRIER && r->inflight)
+		return -EAGAIN;
+
 	/* The size now: the backing device may have been resized. */
 	lim.dev_sectors = bdev_nr_sectors(be->bd.bdev);
 	v = xbb_check_head(c, &lim, &why);
@@ -927,7 +934,8 @@ static bool xbb_consume(struct xbb_ring *r)
 			r->req_cons++;
 			if (xbb_dispatch_or_fail(r) == -EAGAIN) {
 				r->stalled = true;
-				r->st.oo_req++;
+				if (r->stalled_req.op != BLKIF_OP_WRITE_BARRIER)
+					r->st.oo_req++;
 				goto out;
 			}
 			if (r->broken)
@@ -1207,6 +1215,7 @@ static void xbb_announce(struct xbb_dev *be)
 	struct block_device *bdev = be->bd.bdev;
 	struct xenbus_transaction xbt;
 	unsigned int info = 0;
+	bool flush;
 	int err;
 
 	be->lim.dev_sectors = bdev_nr_sectors(bdev);
@@ -1214,6 +1223,10 @@ static void xbb_announce(struct xbb_dev *be)
 		info |= VDISK_READONLY;
 	if (be->cdrom)
 		info |= VDISK_CDROM;
+	if (bdev->bd_disk->flags & GENHD_FL_REMOVABLE)
+		info |= VDISK_REMOVABLE;
+	/* Flush and barrier both need a write cache to mean anything. */
+	flush = bdev_write_cache(bdev) && !be->lim.readonly;
 again:
 	err = xenbus_transaction_start(&xbt);
 	if (err) {
@@ -1221,7 +1234,10 @@ again:
 		return;
 	}
 	err = xenbus_printf(xbt, dev->nodename, "feature-flush-cache", "%d",
-			    bdev_write_cache(bdev) && !be->lim.readonly);
+			    flush);
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "feature-barrier", "%d",
+				    flush);
 	if (!err)
 		err = xenbus_printf(xbt, dev->nodename, "feature-discard", "%d",
 				    be->lim.discard ? 1 : 0);

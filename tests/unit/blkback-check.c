@@ -82,6 +82,13 @@ int main(void)
 	check("write-11/ok", full(r, &rw) == XBB_OK);
 	r = rd(); r.op = XBB_OP_FLUSH_DISKCACHE; r.nseg = 0;
 	check("flush-no-data/ok", full(r, &rw) == XBB_OK);
+	/* blkfront's flush: no data, sector (sector_t)-1 (the flush request's position) */
+	r = rd(); r.op = XBB_OP_FLUSH_DISKCACHE; r.nseg = 0; r.sector = ~0ULL;
+	check("flush-no-data-any-sector/ok", full(r, &rw) == XBB_OK);
+	r = rd(); r.op = XBB_OP_WRITE_BARRIER; r.nseg = 0; r.sector = DEV + 1;
+	check("barrier-no-data-any-sector/ok", full(r, &rw) == XBB_OK);
+	r = rd(); r.op = XBB_OP_FLUSH_DISKCACHE; r.nseg = 1; r.sector = DEV;
+	check("flush-data-outside/refuse", full(r, &rw) == XBB_REFUSE);
 	r = rd(); r.sector = DEV - 8;
 	check("read-last-page/ok", full(r, &rw) == XBB_OK);
 

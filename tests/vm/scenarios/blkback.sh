@@ -46,6 +46,8 @@ while { [ ! -b /dev/xvdc ] || [ ! -b /dev/xvdd ]; } && [ $i -lt 240 ]; do sleep 
 echo "BLKIO-DISKS $(ls /dev/xvd* | tr '\n' ' ')"
 /xd/progs/blkio /dev/xvdc 2>&1 | sed 's/^/BLKIO /'
 /xd/progs/blkio -r /dev/xvdd 2>&1 | sed 's/^/BLKIO /'
+# After the checks: blkfront turns its write cache off for good when a flush fails.
+echo "BLKIO-WC $(cat /sys/block/xvdc/queue/write_cache)"
 echo "BLKIO-MD5 $(dd if=/dev/xvdc bs=1M count=8 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)"
 echo "BLKIO-DONE"
 i=0
@@ -130,6 +132,73 @@ if [ -n "$wr" ] && [ "$wr" -gt 100 ] && [ "${rd:-0}" -gt 100 ]; then
 	xd_info "xvdc statistics: rd_req $rd wr_req $wr rd_sect $(cat "$st/rd_sect") wr_sect $(cat "$st/wr_sect") f_req $(cat "$st/f_req") ds_req $(cat "$st/ds_req")"
 else
 	xd_fail statistics "$st: rd_req '${rd:-?}' wr_req '${wr:-?}'"
+fi
+
+# ---- the features announced: each node has the value the in-tree driver writes for the
+# same device, by its rules, from the backing device's sysfs (so the same checks pass with
+# both implementations): flush-cache and barrier = write cache on (never on the read-only
+# loop: loop has no write cache there), discard from discard_max_bytes, sizes, info.
+# Not compared: feature-persistent (not offered by ours), multi-queue-max-queues (in-tree's
+# default is the CPU count, ours 4).
+xbb_features() { # CHECK DEVID LOOP RO
+	local be=/local/domain/0/backend/vbd/$domid/$2 sys=/sys/block/${3#/dev/} bad="" n v want
+	local wc flush=0 disc=0 info=0
+	wc=$(cat "$sys/queue/write_cache" 2>/dev/null)
+	[ "$wc" = "write back" ] && [ "$4" = 0 ] && flush=1
+	[ "$(cat "$sys/queue/discard_max_bytes" 2>/dev/null || echo 0)" -gt 0 ] && disc=1
+	[ "$4" = 1 ] && info=4
+	[ "$(cat "$sys/removable" 2>/dev/null)" = 1 ] && info=$((info | 2))
+	for n in "feature-flush-cache $flush" "feature-barrier $flush" "feature-discard $disc" \
+		"sectors $(cat "$sys/size")" "info $info" \
+		"sector-size $(cat "$sys/queue/logical_block_size")" \
+		"physical-sector-size $(cat "$sys/queue/physical_block_size")" \
+		"feature-max-indirect-segments 256" \
+		"max-ring-page-order $(cat /sys/module/xen_blkback/parameters/max_ring_page_order)"; do
+		# shellcheck disable=SC2086 # split on purpose
+		set -- $n
+		v=$(xenstore-read "$be/$1" 2>/dev/null)
+		[ "$v" = "$2" ] || bad="$bad $1='$v'(want $2)"
+	done
+	if [ "$disc" = 1 ]; then
+		for n in "discard-granularity $(cat "$sys/queue/discard_granularity")" \
+			"discard-alignment $(cat "$sys/discard_alignment")" "discard-secure 0"; do
+			# shellcheck disable=SC2086 # split on purpose
+			set -- $n
+			v=$(xenstore-read "$be/$1" 2>/dev/null)
+			[ "$v" = "$2" ] || bad="$bad $1='$v'(want $2)"
+		done
+	fi
+	xd_info "$XD_CHECK_NAME backend nodes: $(xenstore-ls "$be" 2>/dev/null | grep -E '^(feature|discard|sector|physical-sector|info|max-ring|multi-queue)' | tr -d '"' | tr -s ' ' | tr '\n' ';')"
+	if [ -z "$bad" ]; then
+		xd_pass "$XD_CHECK_NAME"
+	else
+		xd_fail "$XD_CHECK_NAME" "$be (write_cache '$wc'):$bad"
+	fi
+}
+devid_ro=$(xenstore-list "/local/domain/0/backend/vbd/$domid" 2>/dev/null | while read -r d; do
+	[ "$(xenstore-read "/local/domain/0/backend/vbd/$domid/$d/dev" 2>/dev/null)" = xvdd ] && echo "$d"
+done)
+XD_CHECK_NAME=features-xvdc xbb_features "$devid" "$loop_data" 0
+XD_CHECK_NAME=features-xvdd xbb_features "$devid_ro" "$loop_ro" 1
+
+# A flush announced is a flush used: blkio fsyncs xvdc, so the guest sent flush requests
+# (none at all means blkfront turned them off, e.g. after a flush answered with an error),
+# and the guest's disk still has its write cache on after the checks.
+if [ "$(xenstore-read "/local/domain/0/backend/vbd/$domid/$devid/feature-flush-cache" 2>/dev/null)" = 1 ]; then
+	f=$(cat "$st/f_req" 2>/dev/null)
+	if [ "${f:-0}" -gt 0 ]; then
+		xd_pass flush-used
+	else
+		xd_fail flush-used "feature-flush-cache 1 but f_req '${f:-?}' after the guest's fsyncs"
+	fi
+	gwc=$(tr -d '\r' <"$log" | sed -n 's/^BLKIO-WC //p' | head -n 1)
+	if [ "$gwc" = "write back" ]; then
+		xd_pass flush-guest-cache
+	else
+		xd_fail flush-guest-cache "guest xvdc write_cache '${gwc:-?}' after the checks (blkfront turned flushes off?)"
+	fi
+else
+	xd_skip flush-used "backend does not announce feature-flush-cache (backing write cache '$(cat "/sys/block/${loop_data#/dev/}/queue/write_cache" 2>/dev/null)')"
 fi
 
 # ---- block-detach on the running guest
