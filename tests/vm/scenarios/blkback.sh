@@ -140,13 +140,13 @@ fi
 # loop: loop has no write cache there), discard from discard_max_bytes, sizes, info.
 # Not compared: feature-persistent (not offered by ours), multi-queue-max-queues (in-tree's
 # default is the CPU count, ours 4).
-xbb_features() { # CHECK DEVID LOOP RO
-	local be=/local/domain/0/backend/vbd/$domid/$2 sys=/sys/block/${3#/dev/} bad="" n v want
+xbb_features() { # DEVID LOOP RO (check name in XD_CHECK_NAME)
+	local be=/local/domain/0/backend/vbd/$domid/$1 sys=/sys/block/${2#/dev/} ro=$3 bad="" n v
 	local wc flush=0 disc=0 info=0
 	wc=$(cat "$sys/queue/write_cache" 2>/dev/null)
-	[ "$wc" = "write back" ] && [ "$4" = 0 ] && flush=1
+	[ "$wc" = "write back" ] && [ "$ro" = 0 ] && flush=1
 	[ "$(cat "$sys/queue/discard_max_bytes" 2>/dev/null || echo 0)" -gt 0 ] && disc=1
-	[ "$4" = 1 ] && info=4
+	[ "$ro" = 1 ] && info=4
 	[ "$(cat "$sys/removable" 2>/dev/null)" = 1 ] && info=$((info | 2))
 	for n in "feature-flush-cache $flush" "feature-barrier $flush" "feature-discard $disc" \
 		"sectors $(cat "$sys/size")" "info $info" \
