@@ -15,6 +15,7 @@
 #   BENCH_ROWS=P,P      only rows matching these shell patterns (e.g. 'gntdev-*,xl-*')
 #   BENCH_KERNELS="k k" Dom0 kernels (default: scripts/vm/kernels.sh)
 #   BENCH_SERIAL=1      boot the kernels one after the other instead of in parallel
+#   BENCH_XEN_EXTRA="..." more Xen command-line options (e.g. sched=credit)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source-path=SCRIPTDIR/../vm
@@ -69,7 +70,7 @@ done
 boot() {
 	local k=$1 log=$OUT/run-$1.log dir
 	XD_NO_BUILD=1 XD_QEMU_MEM=4608 \
-		XD_XEN_CMDLINE="dom0_mem=2560M,max:2560M console=com1 com1=115200,8n1 noreboot loglvl=all guest_loglvl=all" \
+		XD_XEN_CMDLINE="dom0_mem=2560M,max:2560M console=com1 com1=115200,8n1 noreboot loglvl=all guest_loglvl=all${BENCH_XEN_EXTRA:+ $BENCH_XEN_EXTRA}" \
 		XD_EXTRA_INITRD="$XD_BUILD/bench/dom0-extra.cpio.gz $OUT/extra-$k.cpio.gz" \
 		XD_DOM0_CMDLINE="xd.bench.rounds=$ROUNDS xd.bench.xlrounds=$XLROUNDS xd.bench.seconds=$SECS${ROWS:+ xd.bench.rows=$ROWS}" \
 		"$top/scripts/vm/run.sh" "$k" intree bench >"$log" 2>&1 || true

@@ -353,6 +353,9 @@ if any_selected $GUEST_ROWS && [ -d "$XB/guest" ]; then
 	fi
 	[ -z "$GUEST_OK" ] ||
 		xb INFO "bench guest up: $(grep -a -m1 GUEST-DISK "$GLOG" | tr -d '\r'); backends $(cd /sys/bus/xen-backend/devices 2>/dev/null && echo *)"
+	# where the CPUs go while nothing is measured (a busy domain skews every row)
+	[ -z "$GUEST_OK" ] || xb INFO "idle CPU use: $(xentop -b -i 2 -d 3 2>/dev/null | awk '$1 == "NAME" {n++} n == 2 && $1 != "NAME" {printf "%s %s%%; ", $1, $4}')"
+	[ -z "$GUEST_OK" ] || xb INFO "vcpus: $(xl vcpu-list 2>/dev/null | awk 'NR > 1 {printf "%s/%s cpu %s %s; ", $1, $3, $4, $5}')"
 fi
 
 # gcmd TIMEOUT SCRIPT: run SCRIPT in the guest, print its output. (The counter is a
@@ -425,7 +428,12 @@ if [ -n "${GUEST_OK:-}" ]; then
 			[ $((r % 2)) -eq 1 ] || order=$(echo "$order" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}')
 			for s in $order; do
 				! declare -F "side_enter_blk_$s" >/dev/null || "side_enter_blk_$s"
+				# CPU use of each domain while fio runs (first round only: diagnostics)
+				[ "$r" != 1 ] || { sleep 5; xentop -b -i 2 -d 3 2>/dev/null | awk '$1 == "NAME" {n++} n == 2 && $1 != "NAME" {printf "%s %s%%; ", $1, $4}' >/tmp/xb-top.out; } &
+				top_pid=$!
 				blk_run "$s" "$blk_args" >/tmp/xb-fio.out 2>&1
+				wait "$top_pid"
+				[ "$r" != 1 ] || xb INFO "CPU use during fio on $s: $(cat /tmp/xb-top.out 2>/dev/null)"
 				! declare -F "side_leave_blk_$s" >/dev/null || "side_leave_blk_$s"
 				awk -F';' -v t="$blk_table" -v s="$s" -v r="$r" '
 					BEGIN { n = split(t, a, " "); for (i = 1; i <= n; i++) { split(a[i], b, ":"); row[b[1]] = b[2]; f[b[1]] = b[3]; d[b[1]] = b[4] } }
