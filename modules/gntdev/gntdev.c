@@ -254,14 +254,13 @@ static void xd_gntdev_unmap_user(struct xd_gntdev_map *map,
 
 	xd_gntdev_clear_byte(map, first, n);
 
-	while (i < end) {
-		if (!test_bit(i, map->user_live)) {
-			i++;
-			continue;
-		}
-		for (run = 1; i + run < end && run < 256 &&
-		     test_bit(i + run, map->user_live); run++)
-			;
+	while ((i = find_next_bit(map->user_live, end, i)) < end) {
+		/*
+		 * One hypercall for the whole run of live PTEs (all of them
+		 * after a full mmap): Xen flushes the TLBs once per batch, and
+		 * preempts a long batch itself (continuation).
+		 */
+		run = find_next_zero_bit(map->user_live, end, i) - i;
 		rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref,
 					       &map->unmap_ops[i], run);
 		for (j = i; j < i + run; j++) {
