@@ -1341,7 +1341,9 @@ static void xbb_pdev_changed(struct xenbus_watch *watch, const char *path,
 	be->major = major;
 	be->minor = minor;
 	be->lim.readonly = !write || bdev_read_only(be->bd.bdev);
-	be->lim.discard = bdev_max_discard_sectors(be->bd.bdev) > 0;
+	/* The toolstack's discard-enable (0 for read-only disks) has the last word. */
+	be->lim.discard = bdev_max_discard_sectors(be->bd.bdev) > 0 &&
+			  xenbus_read_unsigned(dev->nodename, "discard-enable", 1);
 	be->lim.secure = bdev_max_secure_erase_sectors(be->bd.bdev) > 0;
 	be->lim.max_indirect = XBB_MAX_INDIRECT_SEGS;
 	be->lim.dev_sectors = bdev_nr_sectors(be->bd.bdev);

@@ -137,7 +137,8 @@ fi
 # ---- the features announced: each node has the value the in-tree driver writes for the
 # same device, by its rules, from the backing device's sysfs (so the same checks pass with
 # both implementations): flush-cache and barrier = write cache on (never on the read-only
-# loop: loop has no write cache there), discard from discard_max_bytes, sizes, info.
+# loop: loop has no write cache there), discard from discard_max_bytes unless the
+# toolstack's discard-enable is 0, sizes, info.
 # Not compared: feature-persistent (not offered by ours), multi-queue-max-queues (in-tree's
 # default is the CPU count, ours 4).
 xbb_features() { # DEVID LOOP RO (check name in XD_CHECK_NAME)
@@ -146,6 +147,8 @@ xbb_features() { # DEVID LOOP RO (check name in XD_CHECK_NAME)
 	wc=$(cat "$sys/queue/write_cache" 2>/dev/null)
 	[ "$wc" = "write back" ] && [ "$ro" = 0 ] && flush=1
 	[ "$(cat "$sys/queue/discard_max_bytes" 2>/dev/null || echo 0)" -gt 0 ] && disc=1
+	# the toolstack's discard-enable (libxl: 0 for a read-only disk) wins
+	[ "$(xenstore-read "$be/discard-enable" 2>/dev/null || echo 1)" = 0 ] && disc=0
 	[ "$ro" = 1 ] && info=4
 	[ "$(cat "$sys/removable" 2>/dev/null)" = 1 ] && info=$((info | 2))
 	for n in "feature-flush-cache $flush" "feature-barrier $flush" "feature-discard $disc" \
@@ -157,6 +160,8 @@ xbb_features() { # DEVID LOOP RO (check name in XD_CHECK_NAME)
 		# shellcheck disable=SC2086 # split on purpose
 		set -- $n
 		v=$(xenstore-read "$be/$1" 2>/dev/null)
+		# no feature-discard node means 0 (in-tree writes none when discard-enable is 0)
+		[ "$1/$2/$v" = "feature-discard/0/" ] && v=0
 		[ "$v" = "$2" ] || bad="$bad $1='$v'(want $2)"
 	done
 	if [ "$disc" = 1 ]; then
