@@ -48,6 +48,12 @@ stage_build() {
 			pass "build/$k"
 		fi
 	done
+	log=$logdir/build-xdctl.log
+	if make -C "$top/tools/xdctl" O="$top/build/tools/xdctl" > "$log" 2>&1; then
+		pass "build/xdctl"
+	else
+		fail "build/xdctl: see $log"; tail -n 20 "$log"
+	fi
 }
 
 checkpatch_pl() {
