@@ -87,6 +87,7 @@ install -m 0755 "$XD_ROOT/tests/vm/dom0-init" "$ov/init"
 install -m 0755 "$XD_ROOT/tests/vm/runner.sh" "$ov/xd/runner.sh"
 install -m 0644 "$XD_ROOT/tests/vm/lib.sh" "$ov/xd/lib.sh"
 install -m 0755 "$XD_ROOT/tests/vm/block-script" "$ov/xd/block-script"
+install -m 0755 "$XD_ROOT/tests/vm/vif-script" "$ov/xd/vif-script"
 cp "$XD_ROOT"/tests/vm/scenarios/*.sh "$ov/xd/scenarios/"
 cp "$XD_ROOT"/tests/vm/extra/*.sh "$ov/xd/extra/" 2>/dev/null || true
 cp -a "$PROGS"/dom0/. "$ov/xd/progs/" 2>/dev/null || true

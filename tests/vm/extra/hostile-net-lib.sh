@@ -35,24 +35,8 @@ hn_setup() {
 		hn_fail setup/case-list "hostile-net -l failed"
 		return 1
 	fi
-	# The attacker's vifs use a lean hotplug script (like /xd/block-script for disks):
-	# Debian's vif-bridge overruns libxl's hotplug timeout under TCG with a loaded host.
-	# It puts the vif on xenbr0 and reports hotplug-status, which netback waits for.
-	VIF_SCRIPT=/tmp/xd-vif-script
-	cat >"$VIF_SCRIPT" <<-'EOF2'
-	#!/bin/sh
-	# lean vif hotplug script (tests/vm/extra/hostile-net-lib.sh); $1 online|offline|add|remove
-	dev=${vif:-$(echo "$XENBUS_PATH" | awk -F/ '{print "vif" $(NF-1) "." $NF}')}
-	case "$1" in
-	online | add)
-	ip link set dev "$dev" master xenbr0 && ip link set dev "$dev" up &&
-		xenstore-write "$XENBUS_PATH/hotplug-status" connected
-	;;
-	*) ip link set dev "$dev" nomaster 2>/dev/null ;;
-	esac
-	exit 0
-	EOF2
-	chmod +x "$VIF_SCRIPT"
+	# The attacker's vifs use the lean hotplug script tests/vm/vif-script.
+	VIF_SCRIPT=$XD_DIR/vif-script
 }
 
 # hn_case CASE: attach a vif to the attacker, run CASE, detach, check.

@@ -255,28 +255,8 @@ ip link set "$vif" mtu 1500 2>/dev/null
 ip link set xenbr0 mtu 1500 2>/dev/null
 
 # network-attach / network-detach on the running guest.  The second vif
-# uses a lean hotplug script (what vif-bridge does: enslave, up,
-# hotplug-status): under a loaded host Debian's script overran libxl's
-# hotplug timeout, which tests the host, not the backend.
-vifscript=$XD_STATE/vif-lean
-cat >"$vifscript" <<'EOF'
-#!/bin/sh
-p=${XENBUS_PATH#backend/vif/}
-vif=${vif:-vif${p%%/*}.${p#*/}}
-case "$1" in
-online | add)
-	br=$(xenstore-read "$XENBUS_PATH/bridge") || br=xenbr0
-	if ! ip link set dev "$vif" master "$br" up; then
-		xenstore-write "$XENBUS_PATH/hotplug-error" "cannot add $vif to $br" \
-			"$XENBUS_PATH/hotplug-status" error
-		exit 1
-	fi
-	xenstore-write "$XENBUS_PATH/hotplug-status" connected
-	;;
-esac
-exit 0
-EOF
-chmod +x "$vifscript"
+# uses the lean hotplug script tests/vm/vif-script (/xd/vif-script).
+vifscript=$XD_DIR/vif-script
 be=/local/domain/0/backend/vif/$domid/1
 if timeout 90 xl network-attach "$g" bridge=xenbr0 mac=00:16:3e:00:01:01 script="$vifscript" >"$XD_STATE/nb-attach.log" 2>&1 &&
 	xd_wait_for 60 sh -c "[ \"\$(xenstore-read $be/state 2>/dev/null)\" = 4 ] && [ -e /sys/class/net/vif$domid.1 ]"; then
