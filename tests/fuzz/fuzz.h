@@ -10,6 +10,8 @@
  *
  *	harness [-n ITERATIONS] [-t SECONDS] [-s SEED] [CORPUS-FILE-OR-DIR...]
  *
+ * (it stops at whichever limit comes first: -n 0 only replays the corpus;
+ * the default is 10 seconds)
  * and prints "iterations N corpus M seconds S" at the end.  An oracle that
  * fails prints the input in hex (xd_fuzz_fail()) and aborts.
  */
@@ -315,7 +317,7 @@ static double xd_now(void)
 
 int main(int argc, char **argv)
 {
-	unsigned long long iters = 0, max_iters = 0, seed = 0x5eed;
+	unsigned long long iters = 0, max_iters = ~0ULL, seed = 0x5eed;
 	unsigned long ncorpus = 0;
 	double secs = 10, t0 = xd_now();
 	uint8_t buf[XD_MAX_INPUT];
@@ -334,9 +336,9 @@ int main(int argc, char **argv)
 	}
 	xd_rng_state = seed ? seed : 1;
 	for (;;) {
-		if (max_iters && iters >= max_iters)
+		if (iters >= max_iters)
 			break;
-		if (!max_iters && (iters & 1023) == 0 && xd_now() - t0 >= secs)
+		if ((iters & 1023) == 0 && xd_now() - t0 >= secs)
 			break;
 		if (xd_corpus_n && xd_rand() % 8) {
 			unsigned int c = xd_rand() % xd_corpus_n;

@@ -224,6 +224,11 @@ static void fuzz_arith(struct xd_in *in)
 	unsigned long long idx, off, rel = 0;
 
 	next = xd_near(in, cand + count);
+	/* a range has at least one page (xd_gntdev_count_ok()) */
+	XD_CHECK(!xd_gntdev_range_matches(cand, count | 1, cand, 0, false),
+		 "a zero count matches for mmap");
+	XD_CHECK(xd_gntdev_range_matches(cand, count | 1, cand, 0, true),
+		 "a zero count does not match for unmap");
 	XD_CHECK(xd_gntdev_fits_before(cand, count, next) ==
 		 ((u128)cand + count < next), "fits_before wraps");
 

@@ -347,7 +347,22 @@ static void fuzz_rate(struct xd_in *in)
 	unsigned int i, n = xd_u8(in) % sizeof(s);
 	bool ok, rok;
 
-	for (i = 0; i < n; i++) {
+	uint8_t mode = xd_u8(in);
+
+	if (mode & 1) {
+		/* "<digits>,<digits>", a separator or a tail maybe wrong */
+		unsigned int a = xd_u8(in) % 24, z = xd_u8(in) % 12;
+
+		n = 0;
+		for (i = 0; i < a; i++)
+			s[n++] = (char)('0' + xd_u8(in) % 10);
+		s[n++] = (mode & 2) ? (char)(1 + xd_u8(in) % 127) : ',';
+		for (i = 0; i < z; i++)
+			s[n++] = (char)('0' + xd_u8(in) % 10);
+		if (mode & 4)
+			s[n++] = (char)(1 + xd_u8(in) % 127);
+	}
+	for (i = 0; !(mode & 1) && i < n; i++) {
 		uint8_t c = xd_u8(in);
 
 		/* mostly digits and commas */
