@@ -13,6 +13,9 @@
 #                          kernel (BENCH_ROUNDS, BENCH_SECONDS, BENCH_ROWS,
 #                          BENCH_KERNELS); results in build/bench/latest/
 #   make vm-suite          only the VM suite (both kernels, ours and in-tree)
+#   make fuzz              fuzz the guest-input checks in user space
+#                          (tests/fuzz/; FUZZ_SECONDS per harness, default 300;
+#                          libFuzzer if clang is installed, else gcc)
 #
 # DKMS calls the `kbuild` target in its own copy of the tree; it builds the
 # modules dkms.conf ships.  `make modules` builds every modules/*/ directory
@@ -108,6 +111,11 @@ vm-suite:
 .PHONY: hostile
 hostile:
 	$(TOP)/scripts/hostile.sh
+
+# tests/fuzz/run.sh: blkback-, netback-, gntdev-check.h harnesses.
+.PHONY: fuzz
+fuzz:
+	$(TOP)/tests/fuzz/run.sh
 
 version:
 	@echo $(PACKAGE_VERSION)
