@@ -14,7 +14,9 @@
 # -m: first check that each harness catches a bug planted in a copy of
 #     its header (the oracles can fail)
 # HARNESS: blkback, netback, gntdev (default: all)
+# Result lines are "PASS|FAIL fuzz/HARNESS..." (FUZZ_PREFIX replaces "fuzz/").
 set -u
+pfx=${FUZZ_PREFIX-fuzz/}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 engine=auto
 secs=${FUZZ_SECONDS:-300}
@@ -32,6 +34,7 @@ done
 shift $((OPTIND - 1))
 harnesses=${*:-blkback netback gntdev}
 mkdir -p "$out"
+# shellcheck disable=SC2054 # one option with a comma
 san=(-fsanitize=address,undefined -fno-sanitize-recover=all)
 cflags=(-std=gnu11 -g -O1 -Wall -Wextra -Werror)
 nfail=0
@@ -61,7 +64,7 @@ build_gcc() {
 for h in $harnesses; do
 	src=$top/tests/fuzz/$h-fuzz.c
 	if [ ! -r "$src" ]; then
-		echo "FAIL fuzz/$h: no $src"; nfail=$((nfail + 1)); continue
+		echo "FAIL $pfx$h: no $src"; nfail=$((nfail + 1)); continue
 	fi
 	hdr=$(echo "$top"/modules/*/"$h"-check.h)
 	if [ "$mutants" = 1 ]; then
@@ -71,18 +74,18 @@ for h in $harnesses; do
 		cp "$top/tests/fuzz/fuzz.h" "$src" "$m/tests/fuzz/"
 		sed "${plant[$h]}" "$hdr" > "$m/modules/$h/$h-check.h"
 		if cmp -s "$hdr" "$m/modules/$h/$h-check.h"; then
-			echo "FAIL fuzz/$h-planted-bug: the planted bug no longer applies to $hdr"
+			echo "FAIL $pfx$h-planted-bug: the planted bug no longer applies to $hdr"
 			nfail=$((nfail + 1))
 		elif ! build_gcc "$m" "$h" "$m/f"; then
-			echo "FAIL fuzz/$h-planted-bug: build: $(head -n 3 "$m/f.cc.log" | tr '\n' ' ')"
+			echo "FAIL $pfx$h-planted-bug: build: $(head -n 3 "$m/f.cc.log" | tr '\n' ' ')"
 			nfail=$((nfail + 1))
-		elif ("$m/f" -t 5 "$top/tests/fuzz/corpus/$h") > "$m/log" 2>&1; then
-			echo "FAIL fuzz/$h-planted-bug: a bug planted in $h-check.h went unnoticed for 5 s"
+		elif ("$m/f" -t 5 "$top/tests/fuzz/corpus/$h"; exit $?) > "$m/log" 2>&1; then
+			echo "FAIL $pfx$h-planted-bug: a bug planted in $h-check.h went unnoticed for 5 s"
 			nfail=$((nfail + 1))
 		elif grep -q 'FUZZ ORACLE FAILED' "$m/log"; then
-			echo "PASS fuzz/$h-planted-bug: caught ($(grep -m1 'FUZZ ORACLE FAILED' "$m/log" | cut -c 21-90))"
+			echo "PASS $pfx$h-planted-bug: caught ($(grep -m1 'FUZZ ORACLE FAILED' "$m/log" | cut -c 21-90))"
 		else
-			echo "FAIL fuzz/$h-planted-bug: the mutant failed without an oracle: $(head -n 1 "$m/log")"
+			echo "FAIL $pfx$h-planted-bug: the mutant failed without an oracle: $(head -n 1 "$m/log")"
 			nfail=$((nfail + 1))
 		fi
 		rm -rf "$m"
@@ -92,7 +95,7 @@ for h in $harnesses; do
 	if [ "$engine" = libfuzzer ]; then
 		if ! clang -g -O1 -fsanitize=fuzzer "${san[@]}" -o "$out/$h-fuzz" "$src" \
 			2> "$out/$h.cc.log"; then
-			echo "FAIL fuzz/$h: clang build: $(head -n 3 "$out/$h.cc.log" | tr '\n' ' ')"
+			echo "FAIL $pfx$h: clang build: $(head -n 3 "$out/$h.cc.log" | tr '\n' ' ')"
 			nfail=$((nfail + 1)); continue
 		fi
 		mkdir -p "$out/corpus-$h"
@@ -104,7 +107,7 @@ for h in $harnesses; do
 		detail="libFuzzer, ${runs:-?} runs in $secs s, corpus $(find "$out/corpus-$h" -type f | wc -l) inputs"
 	else
 		if ! build_gcc "$top" "$h" "$out/$h-fuzz-gcc"; then
-			echo "FAIL fuzz/$h: gcc build: $(head -n 3 "$out/$h-fuzz-gcc.cc.log" | tr '\n' ' ')"
+			echo "FAIL $pfx$h: gcc build: $(head -n 3 "$out/$h-fuzz-gcc.cc.log" | tr '\n' ' ')"
 			nfail=$((nfail + 1)); continue
 		fi
 		"$out/$h-fuzz-gcc" -t "$secs" "$top/tests/fuzz/corpus/$h" > "$log" 2>&1
@@ -112,9 +115,9 @@ for h in $harnesses; do
 		detail="gcc driver, $(grep -m1 '^iterations' "$log")"
 	fi
 	if [ $rc -eq 0 ]; then
-		echo "PASS fuzz/$h: $detail"
+		echo "PASS $pfx$h: $detail"
 	else
-		echo "FAIL fuzz/$h: exit $rc, $(grep -m1 -E 'FUZZ ORACLE FAILED|ERROR: |runtime error' "$log"), see $log"
+		echo "FAIL $pfx$h: exit $rc, $(grep -m1 -E 'FUZZ ORACLE FAILED|ERROR: |runtime error' "$log"), see $log"
 		nfail=$((nfail + 1))
 	fi
 done

@@ -15,7 +15,7 @@ if ! echo 'int main(void) { return 0; }' |
 	bad fuzz-sanitizers "gcc cannot build with -fsanitize=address,undefined (libasan/libubsan): $(head -n 1 "$tmp/cc.log")"
 	finish
 fi
-"$top/tests/fuzz/run.sh" -e gcc -t 4 -m -o "$tmp"
+FUZZ_PREFIX='' "$top/tests/fuzz/run.sh" -e gcc -t 4 -m -o "$tmp"
 rc=$?
 [ $rc -eq 0 ] || nfail=$((nfail + 1))
 finish
