@@ -20,10 +20,13 @@
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/kthread.h>
+#include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -36,7 +39,10 @@
 #include <xen/interface/io/protocols.h>
 
 #include "xd_compat_blk.h"
+#include "xd_evlog.h"
 #include "blkback-check.h"
+#include "blkback-limit.h"
+#include "uapi/xen-blkback-ctl.h"
 
 #define XBB_VERSION "0.1.0"
 
@@ -164,6 +170,7 @@ struct xbb_req {
 struct xbb_stats {
 	u64 rd_req, wr_req, f_req, ds_req, oo_req;
 	u64 rd_sect, wr_sect, errors;
+	u64 throttled, throttle_ns;
 };
 
 /**
@@ -193,6 +200,11 @@ struct xbb_stats {
  * @unmap: scratch unmap ops (thread only)
  * @ind_pages: scratch page pointers for indirect pages
  * @segs: scratch segments of an indirect request
+ * @admitted: @stalled_req passed the I/O limits (and was charged)
+ * @throttle_start: ktime_get_ns() when @stalled_req began to wait for
+ *	the I/O limits, 0 if it does not
+ * @throttle_jiffies: the thread sleeps at most this long (0: no limit)
+ * @kick: the I/O limits changed: look at @stalled_req again
  * @st: statistics (written by the thread only)
  */
 struct xbb_ring {
@@ -221,6 +233,10 @@ struct xbb_ring {
 	struct gnttab_unmap_grant_ref *unmap;
 	struct page *ind_pages[XBB_MAX_INDIRECT_PAGES];
 	struct xbb_seg *segs;
+	bool admitted;
+	u64 throttle_start;
+	unsigned long throttle_jiffies;
+	atomic_t kick;
 	struct xbb_stats st;
 };
 
@@ -244,6 +260,16 @@ struct xbb_ring {
  * @fatal_why: the reason
  * @violations: protocol violations seen
  * @gone: statistics of queues already torn down
+ * @node: on xbb_devs
+ * @devid: the virtual device number (backend/vbd/DOMID/DEVID)
+ * @cname: the name on the control device, "vbd-DOMID-DEVID"
+ * @ring_order: of the connected rings
+ * @sectors: size announced to the frontend
+ * @resize_work: tells the frontend the backing device changed size
+ * @lim_lock: protects @iops, @bps and @lim_last
+ * @iops: request budget of the I/O limits
+ * @bps: byte budget of the I/O limits
+ * @lim_last: ktime_get_ns() of the last refill
  */
 struct xbb_dev {
 	struct xenbus_device *dev;
@@ -263,7 +289,22 @@ struct xbb_dev {
 	char fatal_why[160];
 	atomic_t violations;
 	struct xbb_stats gone;
+	struct list_head node;
+	unsigned int devid;
+	char cname[XBB_CTL_NAME_LEN];
+	unsigned int ring_order;
+	u64 sectors;
+	struct work_struct resize_work;
+	spinlock_t lim_lock; /* see above */
+	struct xbb_bucket iops, bps;
+	u64 lim_last;
 };
+
+/* Every device, for the control device; the lock nests outside be->mutex. */
+static LIST_HEAD(xbb_devs);
+static DEFINE_MUTEX(xbb_devs_lock);
+/* The event stream of /dev/xen/blkback. */
+static struct xd_evlog xbb_evlog;
 
 /* ------------------------------------------------------------- ring I/O */
 
@@ -295,6 +336,8 @@ static void xbb_fatal(struct xbb_ring *r, const char *why)
 	atomic_inc(&be->violations);
 	pr_warn("xen-blkback: %s queue %u: protocol violation: %s; closing the device\n",
 		be->name, r->idx, why);
+	xd_evlog_add(&xbb_evlog, be->cname, "violation", "queue=%u reason=%s",
+		     r->idx, why);
 	spin_lock(&be->fatal_lock);
 	if (!be->fatal_why[0])
 		scnprintf(be->fatal_why, sizeof(be->fatal_why),
@@ -765,13 +808,61 @@ static void xbb_submit(struct xbb_ring *r, struct xbb_req *req, blk_opf_t opf,
 }
 
 /**
+ * xbb_throttle() - may the ring's stalled request pass the I/O limits?
+ * @r: ring (r->stalled_req is the request)
+ * @bytes: its data size
+ *
+ * Charges the device's buckets once, when the request passes; a request
+ * that passed and then waits for grant pages is not charged again.
+ *
+ * Return: 0 to carry it out, -ETIME to wait (at most r->throttle_jiffies).
+ */
+static int xbb_throttle(struct xbb_ring *r, u64 bytes)
+{
+	struct xbb_dev *be = r->be;
+	u64 now, wait = 0;
+
+	if (r->admitted)
+		return 0;
+	if (READ_ONCE(be->iops.rate) || READ_ONCE(be->bps.rate)) {
+		now = ktime_get_ns();
+		spin_lock(&be->lim_lock);
+		xbb_bucket_fill(&be->iops, now - be->lim_last);
+		xbb_bucket_fill(&be->bps, now - be->lim_last);
+		be->lim_last = now;
+		wait = max(xbb_bucket_wait(&be->iops), xbb_bucket_wait(&be->bps));
+		if (!wait) {
+			xbb_bucket_take(&be->iops, 1);
+			xbb_bucket_take(&be->bps, bytes);
+		}
+		spin_unlock(&be->lim_lock);
+		if (wait) {
+			if (!r->throttle_start) {
+				r->throttle_start = now;
+				r->st.throttled++;
+			}
+			r->throttle_jiffies = DIV_ROUND_UP_ULL(wait, NSEC_PER_SEC / HZ);
+			return -ETIME;
+		}
+	}
+	if (r->throttle_start) {
+		r->st.throttle_ns += ktime_get_ns() - r->throttle_start;
+		r->throttle_start = 0;
+	}
+	r->throttle_jiffies = 0;
+	r->admitted = true;
+	return 0;
+}
+
+/**
  * xbb_dispatch() - carry out one copied request
  * @r: ring
  * @c: the private copy
  *
  * Return: 0 when the request is answered or in flight, -EAGAIN when the
  * queue's page budget is used up (the caller keeps @c and retries after a
- * completion).
+ * completion), -ETIME when it waits for the I/O limits (the caller keeps
+ * @c and retries after r->throttle_jiffies).
  */
 static int xbb_dispatch(struct xbb_ring *r, struct xbb_creq *c)
 {
@@ -800,6 +891,8 @@ static int xbb_dispatch(struct xbb_ring *r, struct xbb_creq *c)
 	lim.dev_sectors = bdev_nr_sectors(be->bd.bdev);
 	v = xbb_check_head(c, &lim, &why);
 	if (v == XBB_OK && c->op == BLKIF_OP_DISCARD) {
+		if (xbb_throttle(r, 0))
+			return -ETIME;
 		xbb_count(r, c, c->nr_sectors);
 		xbb_discard(r, c);
 		return 0;
@@ -829,6 +922,8 @@ static int xbb_dispatch(struct xbb_ring *r, struct xbb_creq *c)
 				 be->name, why);
 		return 0;
 	}
+	if (xbb_throttle(r, nsect << 9))
+		return -ETIME;
 
 	req = xbb_req_alloc(r, nseg);
 	if (!req)
@@ -895,6 +990,8 @@ static int xbb_dispatch_or_fail(struct xbb_ring *r)
 			    c->indirect_op : c->op, BLKIF_RSP_ERROR);
 		rc = 0;
 	}
+	if (!rc)
+		r->admitted = false; /* the next request is charged afresh */
 	return rc;
 }
 
@@ -910,11 +1007,12 @@ static bool xbb_consume(struct xbb_ring *r)
 	bool work = false;
 	unsigned int prod, batch = 0;
 	struct blk_plug plug;
+	int rc;
 
 	blk_start_plug(&plug);
 	if (r->stalled) {
 		work = true;
-		if (xbb_dispatch_or_fail(r) == -EAGAIN)
+		if (xbb_dispatch_or_fail(r))
 			goto out;
 		r->stalled = false;
 	}
@@ -932,9 +1030,12 @@ static bool xbb_consume(struct xbb_ring *r)
 			work = true;
 			xbb_copy_request(r, r->req_cons, &r->stalled_req);
 			r->req_cons++;
-			if (xbb_dispatch_or_fail(r) == -EAGAIN) {
+			rc = xbb_dispatch_or_fail(r);
+			if (rc) {
+				/* Out of pages, ordered, or throttled: wait. */
 				r->stalled = true;
-				if (r->stalled_req.op != BLKIF_OP_WRITE_BARRIER)
+				if (rc == -EAGAIN &&
+				    r->stalled_req.op != BLKIF_OP_WRITE_BARRIER)
 					r->st.oo_req++;
 				goto out;
 			}
@@ -962,7 +1063,64 @@ out:
 static bool xbb_thread_wake(struct xbb_ring *r)
 {
 	return atomic_read(&r->eoi_pending) || !list_empty(&r->done) ||
-		kthread_should_stop();
+		atomic_read(&r->kick) || kthread_should_stop();
+}
+
+/*
+ * The backing device changed size (lvextend, losetup -c, ...): have the
+ * frontend told in a work item.  Checked whenever queue 0 wakes up.
+ */
+static void xbb_check_size(struct xbb_dev *be)
+{
+	if (bdev_nr_sectors(be->bd.bdev) != READ_ONCE(be->sectors))
+		schedule_work(&be->resize_work);
+}
+
+static void xbb_resize_work(struct work_struct *w)
+{
+	struct xbb_dev *be = container_of(w, struct xbb_dev, resize_work);
+	struct xenbus_device *dev = be->dev;
+	struct xenbus_transaction xbt;
+	u64 old, now;
+	int err;
+
+	mutex_lock(&be->mutex);
+	if (!be->rings || dev->state != XBB_XS_CONNECTED)
+		goto out;
+	old = be->sectors;
+	now = bdev_nr_sectors(be->bd.bdev);
+	if (now == old)
+		goto out;
+again:
+	err = xenbus_transaction_start(&xbt);
+	if (err)
+		goto fail;
+	err = xenbus_printf(xbt, dev->nodename, "sectors", "%llu", now);
+	/* Rewriting Connected makes blkfront read "sectors" again. */
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "state", "%d", dev->state);
+	if (err) {
+		xenbus_transaction_end(xbt, 1);
+		goto fail;
+	}
+	err = xenbus_transaction_end(xbt, 0);
+	if (err == -EAGAIN)
+		goto again;
+	if (err)
+		goto fail;
+	pr_info("xen-blkback: %s: resized from %llu to %llu sectors\n",
+		be->name, old, now);
+	xd_evlog_add(&xbb_evlog, be->cname, "resize", "old=%llu new=%llu",
+		     old, now);
+	goto done;
+fail:
+	pr_warn("xen-blkback: %s: cannot announce the new size (%llu sectors): %d\n",
+		be->name, now, err);
+done:
+	/* Either way, do not try again until the size changes again. */
+	WRITE_ONCE(be->sectors, now);
+out:
+	mutex_unlock(&be->mutex);
 }
 
 static int xbb_thread(void *arg)
@@ -972,8 +1130,15 @@ static int xbb_thread(void *arg)
 	while (!kthread_should_stop()) {
 		bool eoi, work;
 
-		wait_event_interruptible(r->wq, xbb_thread_wake(r));
+		if (r->stalled && r->throttle_jiffies)
+			wait_event_interruptible_timeout(r->wq, xbb_thread_wake(r),
+							 r->throttle_jiffies);
+		else
+			wait_event_interruptible(r->wq, xbb_thread_wake(r));
 		eoi = atomic_xchg(&r->eoi_pending, 0);
+		atomic_set(&r->kick, 0);
+		if (r->idx == 0)
+			xbb_check_size(r->be);
 		work = xbb_complete(r) != 0;
 		if (!r->broken)
 			work |= xbb_consume(r);
@@ -1063,6 +1228,7 @@ static void xbb_disconnect(struct xbb_dev *be)
 	kfree(be->rings);
 	be->rings = NULL;
 	be->nr_rings = 0;
+	xd_evlog_add(&xbb_evlog, be->cname, "disconnect", "%s", "");
 }
 
 /* Read the ring-refs and event channel of one queue from @dir and set it up. */
@@ -1202,6 +1368,12 @@ static int xbb_connect_rings(struct xbb_dev *be)
 	}
 	pr_info("xen-blkback: %s: connected, %u queue(s), ring order %u, %s ABI\n",
 		be->name, nq, order, abi == XBB_ABI_NATIVE ? "native" : "x86_32");
+	be->ring_order = order;
+	xd_evlog_add(&xbb_evlog, be->cname, "connect",
+		     "queues=%u order=%u abi=%s device=%x:%x sectors=%llu mode=%s",
+		     nq, order, abi == XBB_ABI_NATIVE ? "native" : "x86_32",
+		     be->major, be->minor, bdev_nr_sectors(be->bd.bdev),
+		     be->lim.readonly ? "r" : "w");
 	return 0;
 fail:
 	xbb_disconnect(be);
@@ -1219,6 +1391,7 @@ static void xbb_announce(struct xbb_dev *be)
 	int err;
 
 	be->lim.dev_sectors = bdev_nr_sectors(bdev);
+	WRITE_ONCE(be->sectors, be->lim.dev_sectors);
 	if (be->lim.readonly)
 		info |= VDISK_READONLY;
 	if (be->cdrom)
@@ -1522,6 +1695,246 @@ static const struct attribute_group xbb_attr_group = {
 	.attrs = xbb_attrs,
 };
 
+/* --------------------------------------------------------- control device */
+
+/* The device of @domid/@devid; call with xbb_devs_lock held. */
+static struct xbb_dev *xbb_find(u32 domid, u32 devid)
+{
+	struct xbb_dev *be;
+
+	list_for_each_entry(be, &xbb_devs, node)
+		if (be->dev->otherend_id == domid && be->devid == devid)
+			return be;
+	return NULL;
+}
+
+static void xbb_ctl_fill(struct xbb_dev *be, struct xbb_ctl_dev *d)
+{
+	memset(d, 0, sizeof(*d));
+	mutex_lock(&be->mutex);
+	d->domid = be->dev->otherend_id;
+	d->devid = be->devid;
+	d->state = be->dev->state;
+	d->nr_queues = be->nr_rings;
+	d->major = be->major;
+	d->minor = be->minor;
+	if (be->rings)
+		d->flags |= XBB_CTL_F_CONNECTED;
+	if (be->lim.readonly)
+		d->flags |= XBB_CTL_F_READONLY;
+	if (be->cdrom)
+		d->flags |= XBB_CTL_F_CDROM;
+	if (be->lim.discard)
+		d->flags |= XBB_CTL_F_DISCARD;
+	if (READ_ONCE(be->iops.rate) || READ_ONCE(be->bps.rate))
+		d->flags |= XBB_CTL_F_LIMITED;
+	d->ring_order = be->rings ? be->ring_order : 0;
+	d->sectors = READ_ONCE(be->sectors);
+	strscpy(d->name, be->cname, sizeof(d->name));
+	mutex_unlock(&be->mutex);
+}
+
+/* Most devices one XBB_CTL_LIST returns. */
+#define XBB_CTL_LIST_MAX	4096
+
+static long xbb_ctl_list(void __user *arg)
+{
+	struct xbb_ctl_list l;
+	struct xbb_ctl_dev *v = NULL;
+	struct xbb_dev *be;
+	u32 n = 0, cap;
+	long err = 0;
+
+	if (copy_from_user(&l, arg, sizeof(l)))
+		return -EFAULT;
+	cap = min_t(u32, l.count, XBB_CTL_LIST_MAX);
+	if (cap) {
+		v = kvcalloc(cap, sizeof(*v), GFP_KERNEL);
+		if (!v)
+			return -ENOMEM;
+	}
+	mutex_lock(&xbb_devs_lock);
+	list_for_each_entry(be, &xbb_devs, node) {
+		if (n < cap)
+			xbb_ctl_fill(be, &v[n]);
+		n++;
+	}
+	mutex_unlock(&xbb_devs_lock);
+	if (min(n, cap) &&
+	    copy_to_user(u64_to_user_ptr(l.devs), v, min(n, cap) * sizeof(*v)))
+		err = -EFAULT;
+	l.count = n;
+	if (!err && copy_to_user(arg, &l, sizeof(l)))
+		err = -EFAULT;
+	kvfree(v);
+	return err;
+}
+
+static long xbb_ctl_stats(void __user *arg)
+{
+	struct xbb_ctl_stats cs;
+	struct xbb_stats s;
+	struct xbb_dev *be;
+	unsigned int i;
+
+	if (copy_from_user(&cs, arg, sizeof(cs)))
+		return -EFAULT;
+	mutex_lock(&xbb_devs_lock);
+	be = xbb_find(cs.domid, cs.devid);
+	if (!be) {
+		mutex_unlock(&xbb_devs_lock);
+		return -ENODEV;
+	}
+	memset(&cs, 0, sizeof(cs));
+	cs.domid = be->dev->otherend_id;
+	cs.devid = be->devid;
+	xbb_sum(be, &s);
+	mutex_lock(&be->mutex);
+	for (i = 0; i < be->nr_rings; i++) {
+		struct xbb_ring *r = &be->rings[i];
+
+		/* Owned by the ring thread: a snapshot. */
+		cs.inflight += READ_ONCE(r->inflight);
+		cs.grant_pages += READ_ONCE(r->nr_alloc) - READ_ONCE(r->nr_free);
+	}
+	mutex_unlock(&be->mutex);
+	cs.violations = atomic_read(&be->violations);
+	mutex_unlock(&xbb_devs_lock);
+	cs.rd_req = s.rd_req;
+	cs.wr_req = s.wr_req;
+	cs.flush_req = s.f_req;
+	cs.discard_req = s.ds_req;
+	cs.oo_req = s.oo_req;
+	cs.rd_sect = s.rd_sect;
+	cs.wr_sect = s.wr_sect;
+	cs.errors = s.errors;
+	cs.throttled = s.throttled;
+	cs.throttle_ns = s.throttle_ns;
+	return copy_to_user(arg, &cs, sizeof(cs)) ? -EFAULT : 0;
+}
+
+static void xbb_ctl_get_limits(struct xbb_dev *be, struct xbb_ctl_limits *l)
+{
+	spin_lock(&be->lim_lock);
+	l->iops = be->iops.rate;
+	l->bps = be->bps.rate;
+	l->iops_burst = be->iops.burst;
+	l->bps_burst = be->bps.burst;
+	spin_unlock(&be->lim_lock);
+}
+
+static long xbb_ctl_limits(void __user *arg, bool set)
+{
+	struct xbb_ctl_limits l;
+	struct xbb_bucket iops, bps;
+	struct xbb_dev *be;
+	unsigned int i;
+
+	if (copy_from_user(&l, arg, sizeof(l)))
+		return -EFAULT;
+	if (set && (xbb_bucket_set(&iops, l.iops, l.iops_burst) ||
+		    xbb_bucket_set(&bps, l.bps, l.bps_burst)))
+		return -EINVAL;
+	mutex_lock(&xbb_devs_lock);
+	be = xbb_find(l.domid, l.devid);
+	if (!be) {
+		mutex_unlock(&xbb_devs_lock);
+		return -ENODEV;
+	}
+	if (set) {
+		spin_lock(&be->lim_lock);
+		be->iops = iops;
+		be->bps = bps;
+		be->lim_last = ktime_get_ns();
+		spin_unlock(&be->lim_lock);
+		/* A request waiting under the old limits looks again. */
+		mutex_lock(&be->mutex);
+		for (i = 0; i < be->nr_rings; i++) {
+			atomic_set(&be->rings[i].kick, 1);
+			wake_up(&be->rings[i].wq);
+		}
+		mutex_unlock(&be->mutex);
+	}
+	memset(&l, 0, sizeof(l));
+	l.domid = be->dev->otherend_id;
+	l.devid = be->devid;
+	xbb_ctl_get_limits(be, &l);
+	if (set)
+		xd_evlog_add(&xbb_evlog, be->cname, "limits",
+			     "iops=%llu bps=%llu iops_burst=%llu bps_burst=%llu",
+			     l.iops, l.bps, l.iops_burst, l.bps_burst);
+	mutex_unlock(&xbb_devs_lock);
+	if (set)
+		return 0;
+	return copy_to_user(arg, &l, sizeof(l)) ? -EFAULT : 0;
+}
+
+static long xbb_ctl_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	void __user *p = (void __user *)arg;
+
+	switch (cmd) {
+	case XBB_CTL_LIST:
+		return xbb_ctl_list(p);
+	case XBB_CTL_GET_STATS:
+		return xbb_ctl_stats(p);
+	case XBB_CTL_SET_LIMITS:
+		return xbb_ctl_limits(p, true);
+	case XBB_CTL_GET_LIMITS:
+		return xbb_ctl_limits(p, false);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* Each open file reads the event stream from its own position. */
+static int xbb_ctl_open(struct inode *inode, struct file *file)
+{
+	u64 *pos = kmalloc(sizeof(*pos), GFP_KERNEL);
+
+	if (!pos)
+		return -ENOMEM;
+	*pos = xd_evlog_oldest(&xbb_evlog);
+	file->private_data = pos;
+	return stream_open(inode, file);
+}
+
+static int xbb_ctl_release(struct inode *inode, struct file *file)
+{
+	kfree(file->private_data);
+	return 0;
+}
+
+static ssize_t xbb_ctl_read(struct file *file, char __user *buf, size_t len,
+			    loff_t *ppos)
+{
+	return xd_evlog_read(&xbb_evlog, file->private_data, buf, len,
+			     file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t xbb_ctl_poll(struct file *file, poll_table *wait)
+{
+	return xd_evlog_poll(&xbb_evlog, file->private_data, file, wait);
+}
+
+static const struct file_operations xbb_ctl_fops = {
+	.owner = THIS_MODULE,
+	.open = xbb_ctl_open,
+	.release = xbb_ctl_release,
+	.read = xbb_ctl_read,
+	.poll = xbb_ctl_poll,
+	.unlocked_ioctl = xbb_ctl_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice xbb_ctl_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "xen/blkback",
+	.fops = &xbb_ctl_fops,
+	.mode = 0600,
+};
+
 /* ---------------------------------------------------------- xenbus driver */
 
 static void xbb_remove(struct xenbus_device *dev)
@@ -1530,6 +1943,9 @@ static void xbb_remove(struct xenbus_device *dev)
 
 	if (!be)
 		return;
+	mutex_lock(&xbb_devs_lock);
+	list_del(&be->node);
+	mutex_unlock(&xbb_devs_lock);
 	if (be->watch_on) {
 		unregister_xenbus_watch(&be->watch);
 		kfree(be->watch.node);
@@ -1541,12 +1957,14 @@ static void xbb_remove(struct xenbus_device *dev)
 	xbb_disconnect(be);
 	mutex_unlock(&be->mutex);
 	cancel_work_sync(&be->fatal_work);
+	cancel_work_sync(&be->resize_work);
 	mutex_lock(&be->mutex);
 	if (be->have_bdev) {
 		xd_bdev_close(&be->bd);
 		be->have_bdev = false;
 	}
 	mutex_unlock(&be->mutex);
+	xd_evlog_add(&xbb_evlog, be->cname, "remove", "%s", "");
 	dev_set_drvdata(&dev->dev, NULL);
 	kfree(be);
 }
@@ -1568,6 +1986,12 @@ static int xbb_probe(struct xenbus_device *dev,
 	mutex_init(&be->mutex);
 	spin_lock_init(&be->fatal_lock);
 	INIT_WORK(&be->fatal_work, xbb_fatal_work);
+	INIT_WORK(&be->resize_work, xbb_resize_work);
+	spin_lock_init(&be->lim_lock);
+	INIT_LIST_HEAD(&be->node);
+	if (kstrtouint(strrchr(dev->nodename, '/') + 1, 10, &be->devid))
+		be->devid = ~0U;
+	strscpy(be->cname, dev_name(&dev->dev), sizeof(be->cname));
 	vdev = xenbus_read(XBT_NIL, dev->nodename, "dev", NULL);
 	if (!IS_ERR(vdev)) {
 		snprintf(be->name, sizeof(be->name), "%d.%s", dev->otherend_id, vdev);
@@ -1620,6 +2044,11 @@ again:
 	err = xenbus_switch_state(dev, XBB_XS_INITWAIT);
 	if (err)
 		goto fail_watch;
+	mutex_lock(&xbb_devs_lock);
+	list_add_tail(&be->node, &xbb_devs);
+	mutex_unlock(&xbb_devs_lock);
+	xd_evlog_add(&xbb_evlog, be->cname, "add", "domid=%u devid=%u",
+		     dev->otherend_id, be->devid);
 	return 0;
 
 fail_watch:
@@ -1653,6 +2082,8 @@ static struct xd_xenbus_driver xbb_driver = {
 
 static int __init xbb_init(void)
 {
+	int err;
+
 	if (!xen_domain())
 		return -ENODEV;
 	if (max_ring_page_order > XENBUS_MAX_RING_GRANT_ORDER)
@@ -1661,13 +2092,23 @@ static int __init xbb_init(void)
 	max_grant_pages = max(max_grant_pages,
 			      (unsigned int)(2 * (XBB_MAX_INDIRECT_SEGS +
 						  XBB_MAX_INDIRECT_PAGES)));
-	return xenbus_register_backend(&xbb_driver.drv);
+	xd_evlog_init(&xbb_evlog);
+	err = misc_register(&xbb_ctl_dev);
+	if (err) {
+		pr_err("xen-blkback: cannot register /dev/xen/blkback: %d\n", err);
+		return err;
+	}
+	err = xenbus_register_backend(&xbb_driver.drv);
+	if (err)
+		misc_deregister(&xbb_ctl_dev);
+	return err;
 }
 module_init(xbb_init);
 
 static void __exit xbb_exit(void)
 {
 	xenbus_unregister_driver(&xbb_driver.drv);
+	misc_deregister(&xbb_ctl_dev);
 }
 module_exit(xbb_exit);
 

@@ -29,7 +29,7 @@ void xd_evlog_init(struct xd_evlog *log)
  * @log: the stream
  * @dev: the device it concerns (no spaces)
  * @event: what happened (one word)
- * @fmt: further "key=value" fields, separated by spaces; may be ""
+ * @fmt: further "key=value" fields, separated by spaces ("%s", "" for none)
  *
  * Callable from any context.  A line longer than XD_EVLOG_LINE is cut
  * (its end is always a newline).
@@ -41,7 +41,7 @@ void xd_evlog_add(struct xd_evlog *log, const char *dev, const char *event,
 	unsigned long flags;
 	va_list ap;
 	char *line;
-	int n;
+	int n, m;
 
 	ktime_get_real_ts64(&ts);
 	spin_lock_irqsave(&log->lock, flags);
@@ -49,11 +49,14 @@ void xd_evlog_add(struct xd_evlog *log, const char *dev, const char *event,
 	n = scnprintf(line, XD_EVLOG_LINE - 1, "%llu %lld.%06ld %s %s",
 		      log->next, (long long)ts.tv_sec, ts.tv_nsec / 1000,
 		      dev, event);
-	if (fmt[0]) {
-		n += scnprintf(line + n, XD_EVLOG_LINE - 1 - n, " ");
+	if (n < XD_EVLOG_LINE - 2) {
+		/* The fields after a space; no space if there are none. */
+		line[n] = ' ';
 		va_start(ap, fmt);
-		n += vscnprintf(line + n, XD_EVLOG_LINE - 1 - n, fmt, ap);
+		m = vscnprintf(line + n + 1, XD_EVLOG_LINE - 2 - n, fmt, ap);
 		va_end(ap);
+		if (m)
+			n += 1 + m;
 	}
 	line[n] = '\n';
 	line[n + 1] = '\0';

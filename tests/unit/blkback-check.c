@@ -9,8 +9,47 @@
 #include <string.h>
 
 #include "../../modules/blkback/blkback-check.h"
+#include "../../modules/blkback/blkback-limit.h"
 
 static int nfail;
+
+/*
+ * Requests of @bytes each, always one waiting, against limits of @iops
+ * and @bps, for @seconds; the thread wakes in whole ticks of @tick_ns
+ * as the kernel's does.  Return: requests admitted.
+ */
+static unsigned long long limit_run(unsigned long long iops, unsigned long long bps,
+				    unsigned long long bytes, unsigned long long tick_ns,
+				    unsigned long long seconds)
+{
+	struct xbb_bucket io, by;
+	unsigned long long t = 0, last = 0, n = 0, w, wb;
+
+	if (xbb_bucket_set(&io, iops, 0) || xbb_bucket_set(&by, bps, 0))
+		return 0;
+	while (t < seconds * XBB_NSEC) {
+		xbb_bucket_fill(&io, t - last);
+		xbb_bucket_fill(&by, t - last);
+		last = t;
+		w = xbb_bucket_wait(&io);
+		wb = xbb_bucket_wait(&by);
+		if (wb > w)
+			w = wb;
+		if (!w) {
+			xbb_bucket_take(&io, 1);
+			xbb_bucket_take(&by, bytes);
+			n++;
+			continue;
+		}
+		t += (w + tick_ns - 1) / tick_ns * tick_ns;
+	}
+	return n;
+}
+
+static int within(unsigned long long got, unsigned long long want, double tol)
+{
+	return got >= want * (1 - tol) && got <= want * (1 + tol);
+}
 
 static void check(const char *name, bool ok)
 {
@@ -176,5 +215,45 @@ int main(void)
 	check("ring-entries/x86_32-1", xbb_ring_entries(4096, 64, 108) == 32);
 	check("ring-entries/native-16", xbb_ring_entries(16 * 4096, 64, 112) == 512);
 	check("ring-entries/tiny", xbb_ring_entries(64, 64, 112) == 0);
+
+	/* I/O limits: token buckets */
+	{
+		struct xbb_bucket b;
+		unsigned long long n;
+
+		check("limit/unlimited", xbb_bucket_set(&b, 0, 0) == 0 &&
+		      (xbb_bucket_take(&b, 1ULL << 32), xbb_bucket_wait(&b) == 0));
+		check("limit/rate-too-high", xbb_bucket_set(&b, XBB_BUCKET_MAX_RATE + 1, 0) == -1);
+		check("limit/default-burst", xbb_bucket_set(&b, 1000, 0) == 0 && b.burst == 100 &&
+		      b.depth_ns == 100000000LL && b.level_ns == b.depth_ns);
+		check("limit/min-depth", xbb_bucket_set(&b, 1000000, 1) == 0 &&
+		      b.depth_ns == XBB_BUCKET_MIN_DEPTH_NS);
+		check("limit/burst-capped", xbb_bucket_set(&b, 10, ~0ULL) == 0 && b.burst == 600);
+		/* A request above the burst passes, into debt; the next waits. */
+		check("limit/debt", xbb_bucket_set(&b, 1000000, 0) == 0 &&
+		      xbb_bucket_wait(&b) == 0 &&
+		      (xbb_bucket_take(&b, 4 << 20), xbb_bucket_wait(&b) > 4000000000ULL));
+		check("limit/no-overflow", xbb_bucket_set(&b, 1, 0) == 0 &&
+		      (xbb_bucket_take(&b, 1ULL << 32), b.level_ns < 0 &&
+		       xbb_bucket_wait(&b) >= 4294967296ULL * XBB_NSEC - XBB_NSEC));
+		check("limit/max-rate-cost", xbb_units_ns(XBB_BUCKET_MAX_RATE - 1, XBB_BUCKET_MAX_RATE) ==
+		      XBB_NSEC - 1);
+		/* The rate over 10 s: limit + burst, whatever the tick. */
+		n = limit_run(1000, 0, 4096, 4000000, 10);
+		check("limit/iops-1000-tick4ms", within(n, 10100, 0.01));
+		n = limit_run(1000, 0, 4096, 10000000, 10);
+		check("limit/iops-1000-tick10ms", within(n, 10100, 0.01));
+		n = limit_run(50, 0, 4096, 4000000, 10);
+		check("limit/iops-50", within(n, 505, 0.01));
+		n = limit_run(0, 10000000, 1 << 20, 4000000, 10);
+		check("limit/bps-10M-1MiB", within(n << 20, 101000000, 0.02));
+		n = limit_run(0, 4000000, 4096, 4000000, 10);
+		check("limit/bps-4M-4KiB", within(n * 4096, 40400000, 0.01));
+		/* Both: the tighter one decides. */
+		n = limit_run(100, 100000000, 65536, 4000000, 10);
+		check("limit/both-iops-tighter", within(n, 1010, 0.01));
+		n = limit_run(100000, 1000000, 65536, 4000000, 10);
+		check("limit/both-bps-tighter", within(n * 65536, 10100000, 0.02));
+	}
 	return nfail ? 1 : 0;
 }
