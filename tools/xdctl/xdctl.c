@@ -4,8 +4,11 @@
  * (/dev/xen/blkback, /dev/xen/netback): list devices, show statistics,
  * set limits, follow the event stream.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xdctl.h"
 
@@ -15,6 +18,37 @@ static void usage(FILE *f)
 		"usage: xdctl blk COMMAND ...   block backend (/dev/xen/blkback)\n"
 		"       xdctl net COMMAND ...   network backend (/dev/xen/netback)\n"
 		"       xdctl blk help | xdctl net help\n");
+}
+
+int xdctl_events(const char *path, bool follow)
+{
+	static char buf[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (follow ? 0 : O_NONBLOCK));
+
+	if (fd < 0) {
+		fprintf(stderr, "xdctl: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN && !follow)
+			break;
+		if (n <= 0) {
+			fprintf(stderr, "xdctl: reading %s: %s\n", path,
+				n ? strerror(errno) : "end of file");
+			close(fd);
+			return 1;
+		}
+		if (fwrite(buf, 1, n, stdout) != (size_t)n || fflush(stdout)) {
+			close(fd);
+			return 1;
+		}
+	}
+	close(fd);
+	return 0;
 }
 
 int main(int argc, char **argv)
