@@ -6,6 +6,11 @@
  *   blkio DEV          read/write checks (destroys DEV's content)
  *   blkio -r DEV       DEV is read-only: reads work, writes are refused
  *   blkio -l DEV       endless verified O_DIRECT I/O (for destroy-in-flight)
+ *   blkio -t SECS BS DEV   O_DIRECT sequential reads of BS bytes for SECS
+ *                      seconds; prints "BLKRATE ops=N bytes=N ms=N iops=X bps=X"
+ *   blkio -m WORD DEV  wait (up to 10 min) until DEV's first sector starts
+ *                      with WORD, read with O_DIRECT every 0.2 s: a mailbox
+ *                      Dom0 writes through the backing file
  *
  * Read/write checks: O_DIRECT writes of many sizes (one sector to 1 MiB,
  * i.e. direct and indirect requests) at sector-aligned offsets, from
@@ -26,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int nfail;
@@ -263,6 +269,61 @@ static int loop_io(const char *dev)
 	return 0;
 }
 
+static unsigned long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads at offsets 1 MiB .. 9 MiB, away from the mailbox sector. */
+static int rate_io(const char *dev, unsigned int secs, unsigned int bs)
+{
+	unsigned long long t0, t, ops = 0, span = 8ULL << 20;
+	unsigned char *b;
+	int fd = open(dev, O_RDONLY | O_DIRECT);
+
+	if (fd < 0 || bs < 512 || bs > (1U << 20) || bs % 512 ||
+	    posix_memalign((void **)&b, 4096, bs)) {
+		printf("BLKRATE-FAIL open or arguments\n");
+		return 1;
+	}
+	t0 = now_ms();
+	do {
+		off_t off = (off_t)(1ULL << 20) + (off_t)(ops * bs % span);
+
+		if (pread_all(fd, b, bs, off)) {
+			printf("BLKRATE-FAIL read %llu: %s\n", ops, strerror(errno));
+			return 1;
+		}
+		ops++;
+		t = now_ms();
+	} while (t - t0 < secs * 1000ULL);
+	printf("BLKRATE ops=%llu bytes=%llu ms=%llu iops=%.1f bps=%.0f\n", ops,
+	       ops * bs, t - t0, ops * 1000.0 / (t - t0), ops * bs * 1000.0 / (t - t0));
+	close(fd);
+	return 0;
+}
+
+static int mailbox(const char *dev, const char *word)
+{
+	unsigned char *b;
+	int i, fd = open(dev, O_RDONLY | O_DIRECT);
+
+	if (fd < 0 || posix_memalign((void **)&b, 4096, 4096))
+		return 1;
+	for (i = 0; i < 3000; i++) {
+		if (pread_all(fd, b, 512, 0) == 0 && !memcmp(b, word, strlen(word))) {
+			close(fd);
+			return 0;
+		}
+		usleep(200000);
+	}
+	close(fd);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -270,8 +331,12 @@ int main(int argc, char **argv)
 		return ro_checks(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "-l"))
 		return loop_io(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "-t"))
+		return rate_io(argv[4], atoi(argv[2]), atoi(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "-m"))
+		return mailbox(argv[3], argv[2]);
 	if (argc == 2)
 		return rw_checks(argv[1]);
-	fprintf(stderr, "usage: blkio [-r|-l] DEV\n");
+	fprintf(stderr, "usage: blkio [-r|-l] DEV | -t SECS BS DEV | -m WORD DEV\n");
 	return 2;
 }

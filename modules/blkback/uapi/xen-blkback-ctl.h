@@ -20,11 +20,11 @@
 #define XBB_CTL_NAME_LEN	32
 
 /* Bits of xbb_ctl_dev.flags. */
-#define XBB_CTL_F_CONNECTED	(1U << 0)	/* rings mapped, serving */
-#define XBB_CTL_F_READONLY	(1U << 1)
-#define XBB_CTL_F_CDROM		(1U << 2)
-#define XBB_CTL_F_DISCARD	(1U << 3)	/* discard offered */
-#define XBB_CTL_F_LIMITED	(1U << 4)	/* an I/O limit is set */
+#define XBB_CTL_F_CONNECTED	0x01U	/* rings mapped, serving */
+#define XBB_CTL_F_READONLY	0x02U
+#define XBB_CTL_F_CDROM		0x04U
+#define XBB_CTL_F_DISCARD	0x08U	/* discard offered */
+#define XBB_CTL_F_LIMITED	0x10U	/* an I/O limit is set */
 
 /**
  * struct xbb_ctl_dev - one device, as listed by XBB_CTL_LIST
