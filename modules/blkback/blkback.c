@@ -185,6 +185,7 @@ struct xbb_stats {
  * @rsp_prod_pvt: next response slot (private)
  * @irq: bound event channel
  * @eoi_pending: an event arrived; EOI owed after looking at the ring
+ * @eoi_work: work was done since the last EOI (so the next is not spurious)
  * @wq: the thread waits here
  * @task: the thread
  * @done_lock: protects @done (bio completion is in interrupt context)
@@ -218,6 +219,7 @@ struct xbb_ring {
 	unsigned int rsp_prod_pvt;
 	int irq;
 	atomic_t eoi_pending;
+	bool eoi_work;
 	wait_queue_head_t wq;
 	struct task_struct *task;
 	spinlock_t done_lock; /* protects done */
@@ -1142,8 +1144,18 @@ static int xbb_thread(void *arg)
 		work = xbb_complete(r) != 0;
 		if (!r->broken)
 			work |= xbb_consume(r);
-		if (eoi)
-			xen_irq_lateeoi(r->irq, work ? 0 : XEN_EOI_FLAG_SPURIOUS);
+		/*
+		 * An event is spurious only if nothing was done since the
+		 * last EOI: the request it announces is often taken off the
+		 * ring already, by the pass a completion woke us for.
+		 * Flagging those would make Xen delay the event channel more
+		 * and more (up to a second) on a perfectly normal ring.
+		 */
+		r->eoi_work |= work;
+		if (eoi) {
+			xen_irq_lateeoi(r->irq, r->eoi_work ? 0 : XEN_EOI_FLAG_SPURIOUS);
+			r->eoi_work = false;
+		}
 	}
 	/* Drain: every bio in flight completes before the grants go. */
 	while (r->inflight) {

@@ -6,8 +6,9 @@
  *   blkio DEV          read/write checks (destroys DEV's content)
  *   blkio -r DEV       DEV is read-only: reads work, writes are refused
  *   blkio -l DEV       endless verified O_DIRECT I/O (for destroy-in-flight)
- *   blkio -t SECS BS DEV   O_DIRECT sequential reads of BS bytes for SECS
- *                      seconds; prints "BLKRATE ops=N bytes=N ms=N iops=X bps=X"
+ *   blkio -t SECS BS DEV [N]  N processes (default 1) of O_DIRECT sequential
+ *                      reads of BS bytes for SECS seconds; prints
+ *                      "BLKRATE ops=N bytes=N ms=N iops=X bps=X" (the total)
  *   blkio -m WORD DEV  wait (up to 10 min) until DEV's first sector starts
  *                      with WORD, read with O_DIRECT every 0.2 s: a mailbox
  *                      Dom0 writes through the backing file
@@ -31,6 +32,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -277,32 +279,57 @@ static unsigned long long now_ms(void)
 	return (unsigned long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Reads at offsets 1 MiB .. 9 MiB, away from the mailbox sector. */
-static int rate_io(const char *dev, unsigned int secs, unsigned int bs)
+/*
+ * @procs processes each read @bs bytes at a time, sequentially over
+ * 1 MiB .. 9 MiB (away from the mailbox sector), for @secs seconds: at
+ * most @procs requests in flight.  One line with the total.
+ */
+static int rate_io(const char *dev, unsigned int secs, unsigned int bs,
+		   unsigned int procs)
 {
-	unsigned long long t0, t, ops = 0, span = 8ULL << 20;
-	unsigned char *b;
-	int fd = open(dev, O_RDONLY | O_DIRECT);
+	unsigned long long t0, t, ops = 0, span = 8ULL << 20, n;
+	unsigned int i;
+	int p[2];
 
-	if (fd < 0 || bs < 512 || bs > (1U << 20) || bs % 512 ||
-	    posix_memalign((void **)&b, 4096, bs)) {
-		printf("BLKRATE-FAIL open or arguments\n");
+	if (bs < 512 || bs > (1U << 20) || bs % 512 || procs < 1 || procs > 64 ||
+	    pipe(p)) {
+		printf("BLKRATE-FAIL arguments\n");
 		return 1;
 	}
 	t0 = now_ms();
-	do {
-		off_t off = (off_t)(1ULL << 20) + (off_t)(ops * bs % span);
+	for (i = 0; i < procs; i++) {
+		if (fork() == 0) {
+			unsigned char *b;
+			int fd = open(dev, O_RDONLY | O_DIRECT);
 
-		if (pread_all(fd, b, bs, off)) {
-			printf("BLKRATE-FAIL read %llu: %s\n", ops, strerror(errno));
+			if (fd < 0 || posix_memalign((void **)&b, 4096, bs))
+				_exit(1);
+			do {
+				off_t off = (off_t)(1ULL << 20) +
+					    (off_t)((ops * procs + i) * bs % span);
+
+				if (pread_all(fd, b, bs, off))
+					_exit(1);
+				ops++;
+			} while (now_ms() - t0 < secs * 1000ULL);
+			if (write(p[1], &ops, sizeof(ops)) != sizeof(ops))
+				_exit(1);
+			_exit(0);
+		}
+	}
+	close(p[1]);
+	for (i = 0; i < procs; i++) {
+		if (read(p[0], &n, sizeof(n)) != sizeof(n)) {
+			printf("BLKRATE-FAIL a reader failed\n");
 			return 1;
 		}
-		ops++;
-		t = now_ms();
-	} while (t - t0 < secs * 1000ULL);
+		ops += n;
+	}
+	while (wait(NULL) > 0)
+		;
+	t = now_ms();
 	printf("BLKRATE ops=%llu bytes=%llu ms=%llu iops=%.1f bps=%.0f\n", ops,
 	       ops * bs, t - t0, ops * 1000.0 / (t - t0), ops * bs * 1000.0 / (t - t0));
-	close(fd);
 	return 0;
 }
 
@@ -331,12 +358,13 @@ int main(int argc, char **argv)
 		return ro_checks(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "-l"))
 		return loop_io(argv[2]);
-	if (argc == 5 && !strcmp(argv[1], "-t"))
-		return rate_io(argv[4], atoi(argv[2]), atoi(argv[3]));
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "-t"))
+		return rate_io(argv[4], atoi(argv[2]), atoi(argv[3]),
+			       argc == 6 ? atoi(argv[5]) : 1);
 	if (argc == 4 && !strcmp(argv[1], "-m"))
 		return mailbox(argv[3], argv[2]);
 	if (argc == 2)
 		return rw_checks(argv[1]);
-	fprintf(stderr, "usage: blkio [-r|-l] DEV | -t SECS BS DEV | -m WORD DEV\n");
+	fprintf(stderr, "usage: blkio [-r|-l] DEV | -t SECS BS DEV [N] | -m WORD DEV\n");
 	return 2;
 }
