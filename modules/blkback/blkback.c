@@ -1194,6 +1194,8 @@ static void xbb_ring_stats_add(struct xbb_stats *to, const struct xbb_stats *s)
 	to->rd_sect += s->rd_sect;
 	to->wr_sect += s->wr_sect;
 	to->errors += s->errors;
+	to->throttled += s->throttled;
+	to->throttle_ns += s->throttle_ns;
 }
 
 static void xbb_ring_free(struct xbb_ring *r)
