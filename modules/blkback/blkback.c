@@ -24,6 +24,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/rbtree.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -55,6 +56,16 @@ static unsigned int max_queues = 4;
 module_param(max_queues, uint, 0444);
 MODULE_PARM_DESC(max_queues,
 		 "Most queues (rings, threads) per device a frontend may use (1-16)");
+
+static bool feature_persistent = true;
+module_param(feature_persistent, bool, 0644);
+MODULE_PARM_DESC(feature_persistent,
+		 "Offer persistent grants (feature-persistent) to frontends connecting from now on");
+
+static unsigned int max_persistent_grants = 1056;
+module_param(max_persistent_grants, uint, 0644);
+MODULE_PARM_DESC(max_persistent_grants,
+		 "Most grants a queue keeps mapped persistently (more are mapped per request)");
 
 static unsigned int max_grant_pages = 1024;
 module_param(max_grant_pages, uint, 0444);
@@ -150,8 +161,9 @@ struct xbb_dev;
  * @nr_pages: grant pages mapped (== segments)
  * @write: data goes to the device
  * @pages: the pages the grants are mapped on
- * @handles: grant handles
+ * @handles: grant handles (XBB_NO_HANDLE: nothing to unmap)
  * @segs: the validated segments
+ * @persist: the page belongs to a persistent grant (not returned)
  */
 struct xbb_req {
 	struct list_head list;
@@ -165,6 +177,21 @@ struct xbb_req {
 	struct page **pages;
 	grant_handle_t *handles;
 	struct xbb_seg *segs;
+	bool *persist;
+};
+
+/**
+ * struct xbb_pgnt - a guest grant kept mapped (persistent grants)
+ * @node: in the queue's tree, by @gref
+ * @gref: the grant reference
+ * @handle: its mapping
+ * @page: the page it is mapped on
+ */
+struct xbb_pgnt {
+	struct rb_node node;
+	u32 gref;
+	grant_handle_t handle;
+	struct page *page;
 };
 
 struct xbb_stats {
@@ -201,6 +228,14 @@ struct xbb_stats {
  * @unmap: scratch unmap ops (thread only)
  * @ind_pages: scratch page pointers for indirect pages
  * @segs: scratch segments of an indirect request
+ * @persistent: persistent grants negotiated
+ * @pgnts: the persistent grants, by reference
+ * @nr_pgnts: how many (at most @max_pgnts)
+ * @max_pgnts: max_persistent_grants when the queue connected
+ * @new_idx: scratch: segments whose grant is not mapped yet
+ * @new_grefs: scratch: their references
+ * @new_pages: scratch: the pages they are mapped on
+ * @new_handles: scratch: their handles
  * @admitted: @stalled_req passed the I/O limits (and was charged)
  * @throttle_start: ktime_get_ns() when @stalled_req began to wait for
  *	the I/O limits, 0 if it does not
@@ -235,6 +270,14 @@ struct xbb_ring {
 	struct gnttab_unmap_grant_ref *unmap;
 	struct page *ind_pages[XBB_MAX_INDIRECT_PAGES];
 	struct xbb_seg *segs;
+	bool persistent;
+	struct rb_root pgnts;
+	unsigned int nr_pgnts;
+	unsigned int max_pgnts;
+	unsigned int *new_idx;
+	u32 *new_grefs;
+	struct page **new_pages;
+	grant_handle_t *new_handles;
 	bool admitted;
 	u64 throttle_start;
 	unsigned long throttle_jiffies;
@@ -268,6 +311,7 @@ struct xbb_ring {
  * @ring_order: of the connected rings
  * @sectors: size announced to the frontend
  * @resize_work: tells the frontend the backing device changed size
+ * @persistent: persistent grants negotiated (at connect)
  * @lim_lock: protects @iops, @bps and @lim_last
  * @iops: request budget of the I/O limits
  * @bps: byte budget of the I/O limits
@@ -295,6 +339,7 @@ struct xbb_dev {
 	unsigned int devid;
 	char cname[XBB_CTL_NAME_LEN];
 	unsigned int ring_order;
+	bool persistent;
 	u64 sectors;
 	struct work_struct resize_work;
 	spinlock_t lim_lock; /* see above */
@@ -508,7 +553,8 @@ static bool xbb_get_pages(struct xbb_ring *r, struct page **pages,
 	if (r->nr_free < n) {
 		unsigned int want = n - r->nr_free;
 
-		if (r->nr_alloc + want > max_grant_pages)
+		/* Pages of persistent grants do not count: bounded apart. */
+		if (r->nr_alloc + want > max_grant_pages + r->nr_pgnts)
 			return false;
 		if (gnttab_alloc_pages(want, r->pool + r->nr_free))
 			return false;
@@ -527,6 +573,16 @@ static void xbb_put_pages(struct xbb_ring *r, struct page **pages,
 
 	for (i = 0; i < n; i++)
 		r->pool[r->nr_free++] = pages[i];
+}
+
+/* Return the pages of @req that are not persistent grants to the pool. */
+static void xbb_put_data_pages(struct xbb_ring *r, struct xbb_req *req)
+{
+	unsigned int i;
+
+	for (i = 0; i < req->nr_pages; i++)
+		if (!req->persist[i])
+			r->pool[r->nr_free++] = req->pages[i];
 }
 
 #define XBB_NO_HANDLE ((grant_handle_t)~0U)
@@ -659,7 +715,7 @@ static unsigned int xbb_complete(struct xbb_ring *r)
 		list_del(&req->list);
 		if (xbb_unmap(r, req->pages, req->handles, req->nr_pages))
 			req->error = true;
-		xbb_put_pages(r, req->pages, req->nr_pages);
+		xbb_put_data_pages(r, req);
 		xbb_respond(r, req->id, req->op,
 			    READ_ONCE(req->error) ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY);
 		r->inflight--;
@@ -671,6 +727,136 @@ static unsigned int xbb_complete(struct xbb_ring *r)
 	return n;
 }
 
+/* ------------------------------------------------------ persistent grants */
+
+static struct xbb_pgnt *xbb_pgnt_find(struct xbb_ring *r, u32 gref)
+{
+	struct rb_node *n = r->pgnts.rb_node;
+
+	while (n) {
+		struct xbb_pgnt *pg = rb_entry(n, struct xbb_pgnt, node);
+
+		if (gref < pg->gref)
+			n = n->rb_left;
+		else if (gref > pg->gref)
+			n = n->rb_right;
+		else
+			return pg;
+	}
+	return NULL;
+}
+
+/* Keep a new mapping; false if @gref is kept already (a duplicate). */
+static bool xbb_pgnt_add(struct xbb_ring *r, struct xbb_pgnt *new)
+{
+	struct rb_node **link = &r->pgnts.rb_node, *parent = NULL;
+
+	while (*link) {
+		struct xbb_pgnt *pg = rb_entry(*link, struct xbb_pgnt, node);
+
+		parent = *link;
+		if (new->gref < pg->gref)
+			link = &(*link)->rb_left;
+		else if (new->gref > pg->gref)
+			link = &(*link)->rb_right;
+		else
+			return false;
+	}
+	rb_link_node(&new->node, parent, link);
+	rb_insert_color(&new->node, &r->pgnts);
+	r->nr_pgnts++;
+	return true;
+}
+
+/* Unmap every persistent grant of a stopped queue; pages back to the pool. */
+static void xbb_pgnt_free_all(struct xbb_ring *r)
+{
+	struct page *pages[64];
+	grant_handle_t handles[64];
+	struct rb_node *n;
+	unsigned int k = 0;
+
+	while ((n = rb_first(&r->pgnts))) {
+		struct xbb_pgnt *pg = rb_entry(n, struct xbb_pgnt, node);
+
+		rb_erase(n, &r->pgnts);
+		r->nr_pgnts--;
+		pages[k] = pg->page;
+		handles[k++] = pg->handle;
+		kfree(pg);
+		if (k == ARRAY_SIZE(pages) || RB_EMPTY_ROOT(&r->pgnts)) {
+			xbb_unmap(r, pages, handles, k);
+			xbb_put_pages(r, pages, k);
+			k = 0;
+		}
+	}
+}
+
+/**
+ * xbb_map_data() - map the data pages of a request
+ * @r: ring
+ * @req: the request, its segments filled in
+ *
+ * Without persistent grants every grant is mapped now (read-only when the
+ * data only goes to the device) and unmapped at completion.  With them, a
+ * grant the queue keeps mapped is used as it is; the others are mapped
+ * read-write (blkfront grants them so) and kept while the queue has room
+ * for more, else unmapped at completion like the rest.
+ *
+ * Return: 0, -EAGAIN (out of pages: retry after a completion) or -EFAULT
+ * (a grant did not map; nothing is left mapped for this request).
+ */
+static int xbb_map_data(struct xbb_ring *r, struct xbb_req *req)
+{
+	unsigned int i, k = 0;
+	int rc;
+
+	for (i = 0; i < req->nr_pages; i++) {
+		struct xbb_pgnt *pg = r->persistent ?
+			xbb_pgnt_find(r, req->segs[i].gref) : NULL;
+
+		req->persist[i] = pg;
+		req->handles[i] = XBB_NO_HANDLE;
+		if (pg) {
+			req->pages[i] = pg->page;
+		} else {
+			r->new_idx[k] = i;
+			r->new_grefs[k++] = req->segs[i].gref;
+		}
+	}
+	if (!k)
+		return 0;
+	if (!xbb_get_pages(r, r->new_pages, k))
+		return -EAGAIN;
+	/* Data read from the device is written into the guest's pages. */
+	rc = xbb_map(r, r->new_grefs, k, req->write && !r->persistent,
+		     r->new_pages, r->new_handles);
+	if (rc) {
+		xbb_put_pages(r, r->new_pages, k);
+		return rc;
+	}
+	for (i = 0; i < k; i++) {
+		unsigned int j = r->new_idx[i];
+		struct xbb_pgnt *pg = NULL;
+
+		req->pages[j] = r->new_pages[i];
+		if (r->persistent && r->nr_pgnts < r->max_pgnts)
+			pg = kmalloc(sizeof(*pg), GFP_KERNEL);
+		if (pg) {
+			pg->gref = r->new_grefs[i];
+			pg->handle = r->new_handles[i];
+			pg->page = r->new_pages[i];
+			if (xbb_pgnt_add(r, pg)) {
+				req->persist[j] = true;
+				continue;
+			}
+			kfree(pg);
+		}
+		req->handles[j] = r->new_handles[i];
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------- dispatch */
 
 static struct xbb_req *xbb_req_alloc(struct xbb_ring *r, unsigned int nseg)
@@ -678,7 +864,7 @@ static struct xbb_req *xbb_req_alloc(struct xbb_ring *r, unsigned int nseg)
 	struct xbb_req *req;
 	size_t sz = sizeof(*req) + nseg * (sizeof(struct page *) +
 					   sizeof(grant_handle_t) +
-					   sizeof(struct xbb_seg));
+					   sizeof(struct xbb_seg) + sizeof(bool));
 
 	req = kzalloc(sz, GFP_KERNEL);
 	if (!req)
@@ -687,6 +873,7 @@ static struct xbb_req *xbb_req_alloc(struct xbb_ring *r, unsigned int nseg)
 	req->pages = (struct page **)(req + 1);
 	req->segs = (struct xbb_seg *)(req->pages + nseg);
 	req->handles = (grant_handle_t *)(req->segs + nseg);
+	req->persist = (bool *)(req->handles + nseg);
 	return req;
 }
 
@@ -874,8 +1061,7 @@ static int xbb_dispatch(struct xbb_ring *r, struct xbb_creq *c)
 	struct xbb_req *req;
 	enum xbb_verdict v;
 	const char *why = "";
-	unsigned int i, nseg;
-	u32 *grefs;
+	unsigned int nseg;
 	blk_opf_t opf;
 	int rc;
 
@@ -930,30 +1116,17 @@ static int xbb_dispatch(struct xbb_ring *r, struct xbb_creq *c)
 	req = xbb_req_alloc(r, nseg);
 	if (!req)
 		return -EAGAIN;
-	if (!xbb_get_pages(r, req->pages, nseg)) {
-		kfree(req);
-		return -EAGAIN;
-	}
 	req->id = c->id;
 	req->op = rop; /* blkfront expects indirect_op echoed */
 	req->nr_pages = nseg;
 	req->write = xbb_is_write(c);
 	memcpy(req->segs, segs, nseg * sizeof(*segs));
-
-	grefs = kmalloc_array(nseg ? nseg : 1, sizeof(*grefs), GFP_KERNEL);
-	if (!grefs) {
-		xbb_put_pages(r, req->pages, nseg);
+	rc = nseg ? xbb_map_data(r, req) : 0;
+	if (rc == -EAGAIN) {
 		kfree(req);
-		return -EAGAIN;
+		return rc;
 	}
-	for (i = 0; i < nseg; i++)
-		grefs[i] = req->segs[i].gref;
-	/* Data read from the device is written into the guest's pages. */
-	rc = nseg ? xbb_map(r, grefs, nseg, req->write, req->pages,
-			    req->handles) : 0;
-	kfree(grefs);
 	if (rc) {
-		xbb_put_pages(r, req->pages, nseg);
 		kfree(req);
 		xbb_respond(r, c->id, rop, BLKIF_RSP_ERROR);
 		pr_debug("xen-blkback: %s: grant map failed\n", be->name);
@@ -1212,6 +1385,7 @@ static void xbb_ring_free(struct xbb_ring *r)
 		xenbus_unmap_ring_vfree(r->be->dev, r->sring);
 		r->sring = NULL;
 	}
+	xbb_pgnt_free_all(r);
 	if (r->pool) {
 		if (r->nr_free != r->nr_alloc)
 			pr_err("xen-blkback: %s: %u grant pages not returned\n",
@@ -1226,6 +1400,14 @@ static void xbb_ring_free(struct xbb_ring *r)
 	r->unmap = NULL;
 	kvfree(r->segs);
 	r->segs = NULL;
+	kvfree(r->new_idx);
+	r->new_idx = NULL;
+	kvfree(r->new_grefs);
+	r->new_grefs = NULL;
+	kvfree(r->new_pages);
+	r->new_pages = NULL;
+	kvfree(r->new_handles);
+	r->new_handles = NULL;
 	xbb_ring_stats_add(&r->be->gone, &r->st);
 	memset(&r->st, 0, sizeof(r->st));
 }
@@ -1280,11 +1462,22 @@ static int xbb_ring_connect(struct xbb_ring *r, const char *dir,
 	spin_lock_init(&r->done_lock);
 	INIT_LIST_HEAD(&r->done);
 
-	r->pool = kvcalloc(max_grant_pages, sizeof(*r->pool), GFP_KERNEL);
+	/* Room for every page: transient ones and those of persistent grants. */
+	r->persistent = be->persistent;
+	r->max_pgnts = r->persistent ? min(READ_ONCE(max_persistent_grants), 65536U) : 0;
+	r->pool = kvcalloc(max_grant_pages + r->max_pgnts, sizeof(*r->pool),
+			   GFP_KERNEL);
 	r->map = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->map), GFP_KERNEL);
 	r->unmap = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->unmap), GFP_KERNEL);
 	r->segs = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->segs), GFP_KERNEL);
-	if (!r->pool || !r->map || !r->unmap || !r->segs) {
+	r->new_idx = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->new_idx), GFP_KERNEL);
+	r->new_grefs = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->new_grefs), GFP_KERNEL);
+	r->new_pages = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->new_pages), GFP_KERNEL);
+	r->new_handles = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->new_handles),
+				  GFP_KERNEL);
+	r->pgnts = RB_ROOT;
+	if (!r->pool || !r->map || !r->unmap || !r->segs || !r->new_idx ||
+	    !r->new_grefs || !r->new_pages || !r->new_handles) {
 		xenbus_dev_fatal(dev, -ENOMEM, "allocating queue %u", r->idx);
 		return -ENOMEM;
 	}
@@ -1355,6 +1548,8 @@ static int xbb_connect_rings(struct xbb_dev *be)
 		return -EINVAL;
 	}
 
+	be->persistent = READ_ONCE(feature_persistent) &&
+		xenbus_read_unsigned(fe, "feature-persistent", 0);
 	be->rings = kcalloc(nq, sizeof(*be->rings), GFP_KERNEL);
 	if (!be->rings)
 		return -ENOMEM;
@@ -1380,12 +1575,14 @@ static int xbb_connect_rings(struct xbb_dev *be)
 		if (err)
 			goto fail;
 	}
-	pr_info("xen-blkback: %s: connected, %u queue(s), ring order %u, %s ABI\n",
-		be->name, nq, order, abi == XBB_ABI_NATIVE ? "native" : "x86_32");
+	pr_info("xen-blkback: %s: connected, %u queue(s), ring order %u, %s ABI%s\n",
+		be->name, nq, order, abi == XBB_ABI_NATIVE ? "native" : "x86_32",
+		be->persistent ? ", persistent grants" : "");
 	be->ring_order = order;
 	xd_evlog_add(&xbb_evlog, be->cname, "connect",
-		     "queues=%u order=%u abi=%s device=%x:%x sectors=%llu mode=%s",
+		     "queues=%u order=%u abi=%s persistent=%d device=%x:%x sectors=%llu mode=%s",
 		     nq, order, abi == XBB_ABI_NATIVE ? "native" : "x86_32",
+		     be->persistent,
 		     be->major, be->minor, bdev_nr_sectors(be->bd.bdev),
 		     be->lim.readonly ? "r" : "w");
 	return 0;
@@ -1810,6 +2007,7 @@ static long xbb_ctl_stats(void __user *arg)
 		/* Owned by the ring thread: a snapshot. */
 		cs.inflight += READ_ONCE(r->inflight);
 		cs.grant_pages += READ_ONCE(r->nr_alloc) - READ_ONCE(r->nr_free);
+		cs.persistent_grants += READ_ONCE(r->nr_pgnts);
 	}
 	mutex_unlock(&be->mutex);
 	cs.violations = atomic_read(&be->violations);
@@ -2033,6 +2231,9 @@ again:
 		goto fail_sysfs;
 	err = xenbus_printf(xbt, dev->nodename, "feature-max-indirect-segments",
 			    "%u", XBB_MAX_INDIRECT_SEGS);
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "feature-persistent",
+				    "%d", READ_ONCE(feature_persistent) ? 1 : 0);
 	if (!err)
 		err = xenbus_printf(xbt, dev->nodename, "max-ring-page-order",
 				    "%u", max_ring_page_order);
