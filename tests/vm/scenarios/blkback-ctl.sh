@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Scenario: /dev/xen/blkback, the
-# control device of our xen-blkback, driven by /xd/progs/xdctl, and online resize.
+# Scenario: /dev/xen/blkback, the control device of our xen-blkback, driven by
+# /xd/progs/xdctl, and online resize.
 # xd-timeout: 600
 #
 # One guest; a 32 MiB loop disk hot-plugged as xvdc. Through xdctl: the device node
