@@ -218,6 +218,8 @@ struct xbb_stats {
  * @done_lock: protects @done (bio completion is in interrupt context)
  * @done: completed requests waiting for unmap and response
  * @inflight: requests in flight
+ * @rsp_lock: protects @rsp_prod_pvt, the response slots and rsp_prod
+ *	(responses come from the thread and from bio completion)
  * @broken: protocol violation seen: consume nothing more
  * @stalled: @stalled_req waits for pages
  * @stalled_req: the copied request that waits
@@ -240,7 +242,8 @@ struct xbb_stats {
  * @throttle_start: ktime_get_ns() when @stalled_req began to wait for
  *	the I/O limits, 0 if it does not
  * @throttle_jiffies: the thread sleeps at most this long (0: no limit)
- * @kick: the I/O limits changed: look at @stalled_req again
+ * @kick: look at @stalled_req again (the I/O limits changed, or a request
+ *	completed without passing through the thread)
  * @st: statistics (written by the thread only)
  */
 struct xbb_ring {
@@ -259,7 +262,8 @@ struct xbb_ring {
 	struct task_struct *task;
 	spinlock_t done_lock; /* protects done */
 	struct list_head done;
-	unsigned int inflight;
+	atomic_t inflight;
+	spinlock_t rsp_lock; /* see above */
 	bool broken;
 	bool stalled;
 	struct xbb_creq stalled_req;
@@ -498,8 +502,11 @@ static void xbb_copy_request(struct xbb_ring *r, unsigned int idx,
 	}
 }
 
-/* Queue a response (all bytes written, padding zero); pushed by xbb_push(). */
-static void xbb_respond(struct xbb_ring *r, u64 id, u8 op, s16 status)
+/*
+ * Queue a response (all bytes written, padding zero); pushed by
+ * xbb_push().  Called with r->rsp_lock held.
+ */
+static void __xbb_respond(struct xbb_ring *r, u64 id, u8 op, s16 status)
 {
 	void *slot = xbb_slot(r, r->rsp_prod_pvt);
 
@@ -525,8 +532,17 @@ static void xbb_respond(struct xbb_ring *r, u64 id, u8 op, s16 status)
 		r->st.errors++;
 }
 
+static void xbb_respond(struct xbb_ring *r, u64 id, u8 op, s16 status)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&r->rsp_lock, flags);
+	__xbb_respond(r, id, op, status);
+	spin_unlock_irqrestore(&r->rsp_lock, flags);
+}
+
 /* Publish queued responses; notify the frontend if it asked to be. */
-static void xbb_push(struct xbb_ring *r)
+static void __xbb_push(struct xbb_ring *r)
 {
 	struct blkif_sring *s = xbb_hdr(r);
 	unsigned int old = READ_ONCE(s->rsp_prod);
@@ -540,6 +556,15 @@ static void xbb_push(struct xbb_ring *r)
 	if ((unsigned int)(new - READ_ONCE(s->rsp_event)) <
 	    (unsigned int)(new - old))
 		notify_remote_via_irq(r->irq);
+}
+
+static void xbb_push(struct xbb_ring *r)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&r->rsp_lock, flags);
+	__xbb_push(r);
+	spin_unlock_irqrestore(&r->rsp_lock, flags);
 }
 
 /* ------------------------------------------------------------ grant pages */
@@ -676,6 +701,17 @@ static int xbb_unmap(struct xbb_ring *r, struct page **pages,
 
 /* ------------------------------------------------------------ completion */
 
+/* Nothing of @req to unmap or give back: all its pages are persistent grants. */
+static bool xbb_req_all_persistent(const struct xbb_req *req)
+{
+	unsigned int i;
+
+	for (i = 0; i < req->nr_pages; i++)
+		if (!req->persist[i])
+			return false;
+	return true;
+}
+
 static void xbb_req_put(struct xbb_req *req)
 {
 	struct xbb_ring *r = req->ring;
@@ -683,6 +719,24 @@ static void xbb_req_put(struct xbb_req *req)
 
 	if (!atomic_dec_and_test(&req->pending))
 		return;
+	if (xbb_req_all_persistent(req)) {
+		/*
+		 * Answer at once, from the completion: no thread wake-up on
+		 * the way to the guest.  The thread only needs waking if it
+		 * waits for requests in flight (barrier, teardown).
+		 */
+		spin_lock_irqsave(&r->rsp_lock, flags);
+		__xbb_respond(r, req->id, req->op, READ_ONCE(req->error) ?
+			      BLKIF_RSP_ERROR : BLKIF_RSP_OKAY);
+		__xbb_push(r);
+		spin_unlock_irqrestore(&r->rsp_lock, flags);
+		kfree(req);
+		if (atomic_dec_and_test(&r->inflight) || READ_ONCE(r->stalled)) {
+			atomic_set(&r->kick, 1);
+			wake_up(&r->wq);
+		}
+		return;
+	}
 	spin_lock_irqsave(&r->done_lock, flags);
 	list_add_tail(&req->list, &r->done);
 	spin_unlock_irqrestore(&r->done_lock, flags);
@@ -718,7 +772,7 @@ static unsigned int xbb_complete(struct xbb_ring *r)
 		xbb_put_data_pages(r, req);
 		xbb_respond(r, req->id, req->op,
 			    READ_ONCE(req->error) ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY);
-		r->inflight--;
+		atomic_dec(&r->inflight);
 		kfree(req);
 		n++;
 	}
@@ -1072,7 +1126,7 @@ static int xbb_dispatch(struct xbb_ring *r, struct xbb_creq *c)
 	 * A barrier is ordered after every request before it: wait until
 	 * those completed (the thread retries it after each completion).
 	 */
-	if (c->op == BLKIF_OP_WRITE_BARRIER && r->inflight)
+	if (c->op == BLKIF_OP_WRITE_BARRIER && atomic_read(&r->inflight))
 		return -EAGAIN;
 
 	/* The size now: the backing device may have been resized. */
@@ -1146,7 +1200,7 @@ static int xbb_dispatch(struct xbb_ring *r, struct xbb_creq *c)
 		break;
 	}
 	xbb_count(r, c, nsect);
-	r->inflight++;
+	atomic_inc(&r->inflight);
 	xbb_submit(r, req, opf, c->sector);
 	return 0;
 }
@@ -1160,7 +1214,7 @@ static int xbb_dispatch_or_fail(struct xbb_ring *r)
 	struct xbb_creq *c = &r->stalled_req;
 	int rc = xbb_dispatch(r, c);
 
-	if (rc == -EAGAIN && r->inflight == 0) {
+	if (rc == -EAGAIN && atomic_read(&r->inflight) == 0) {
 		xbb_respond(r, c->id, c->op == BLKIF_OP_INDIRECT ?
 			    c->indirect_op : c->op, BLKIF_RSP_ERROR);
 		rc = 0;
@@ -1331,8 +1385,9 @@ static int xbb_thread(void *arg)
 		}
 	}
 	/* Drain: every bio in flight completes before the grants go. */
-	while (r->inflight) {
-		wait_event_timeout(r->wq, !list_empty(&r->done), HZ);
+	while (atomic_read(&r->inflight)) {
+		wait_event_timeout(r->wq, !list_empty(&r->done) ||
+				   !atomic_read(&r->inflight), HZ);
 		xbb_complete(r);
 	}
 	if (r->stalled) {
@@ -1460,6 +1515,7 @@ static int xbb_ring_connect(struct xbb_ring *r, const char *dir,
 	r->nr_ents = xbb_ring_entries(nr * XEN_PAGE_SIZE, XBB_RING_HEADER, r->esz);
 	init_waitqueue_head(&r->wq);
 	spin_lock_init(&r->done_lock);
+	spin_lock_init(&r->rsp_lock);
 	INIT_LIST_HEAD(&r->done);
 
 	/* Room for every page: transient ones and those of persistent grants. */
@@ -2005,7 +2061,7 @@ static long xbb_ctl_stats(void __user *arg)
 		struct xbb_ring *r = &be->rings[i];
 
 		/* Owned by the ring thread: a snapshot. */
-		cs.inflight += READ_ONCE(r->inflight);
+		cs.inflight += atomic_read(&r->inflight);
 		cs.grant_pages += READ_ONCE(r->nr_alloc) - READ_ONCE(r->nr_free);
 		cs.persistent_grants += READ_ONCE(r->nr_pgnts);
 	}
