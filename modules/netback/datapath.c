@@ -316,7 +316,7 @@ static unsigned int xnb_tx_build(struct xnb_queue *q, unsigned int max,
 
 		virt_rmb();	/* requests up to prod are visible */
 		if (!xnb_ring_avail_ok(prod, q->tx.req_cons, XNB_TX_RING_SIZE)) {
-			xnb_fatal(vif, "transmit ring producer index far ahead");
+			xnb_fatal(q, "transmit ring producer index far ahead");
 			break;
 		}
 		avail = prod - q->tx.req_cons;
@@ -351,7 +351,7 @@ static unsigned int xnb_tx_build(struct xnb_queue *q, unsigned int max,
 			break;
 		}
 		if (v == XNB_FATAL) {
-			xnb_fatal(vif, why);
+			xnb_fatal(q, why);
 			break;
 		}
 		for (i = 0; i < n; i++) {
@@ -363,12 +363,13 @@ static unsigned int xnb_tx_build(struct xnb_queue *q, unsigned int max,
 		v = xnb_tx_packet_check(slots, n, xnb_max_skb_slots,
 					xnb_fatal_skb_slots, &first_len, &why);
 		if (v == XNB_FATAL) {
-			xnb_fatal(vif, why);
+			xnb_fatal(q, why);
 			break;
 		}
 		if (vif->credit_bytes && !xnb_tx_credit(q, req[0].size)) {
 			/* Out of credit: leave the packet on the ring. */
 			q->tx_throttled = true;
+			q->st.throttled++;
 			break;
 		}
 		q->tx.req_cons = idx;	/* consumed, whatever happens next */
@@ -782,15 +783,19 @@ static void xnb_rx_set_stalled(struct xnb_queue *q, bool stalled)
 		q->st.tx_stalls++;
 		netdev_warn(vif->dev, "queue %u: guest stopped taking packets; carrier off\n",
 			    q->id);
+		xd_evlog_add(&xnb_evlog, vif->dev->name, "stall", "queue=%u",
+			     q->id);
 		if (atomic_inc_return(&vif->stalled) == 1)
-			netif_carrier_off(vif->dev);
+			xnb_carrier(vif, false);
 	} else {
 		netdev_info(vif->dev, "queue %u: guest takes packets again\n",
 			    q->id);
+		xd_evlog_add(&xnb_evlog, vif->dev->name, "unstall", "queue=%u",
+			     q->id);
 		if (atomic_dec_return(&vif->stalled) == 0 &&
 		    test_bit(XNB_F_CONNECTED, &vif->flags) &&
 		    !test_bit(XNB_F_DISABLED, &vif->flags))
-			netif_carrier_on(vif->dev);
+			xnb_carrier(vif, true);
 	}
 }
 
@@ -830,7 +835,7 @@ static int xnb_rx_batch(struct xnb_queue *q)
 	prod = READ_ONCE(q->rx.sring->req_prod);
 	virt_rmb();	/* requests up to prod are visible */
 	if (!xnb_ring_avail_ok(prod, q->rx.req_cons, XNB_RX_RING_SIZE)) {
-		xnb_fatal(q->vif, "receive ring producer index far ahead");
+		xnb_fatal(q, "receive ring producer index far ahead");
 		return -EPROTO;
 	}
 	avail = prod - q->rx.req_cons;

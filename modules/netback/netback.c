@@ -61,23 +61,48 @@ struct workqueue_struct *xnb_wq;
 /* ---- protocol violations ------------------------------------------------ */
 
 /**
- * xnb_fatal() - a frontend violated the protocol: disable its vif
+ * xnb_carrier() - set the carrier of a vif, reporting a change as an event
  * @vif: the vif
+ * @on: the new state
+ *
+ * Callable from any context.
+ */
+void xnb_carrier(struct xnb_vif *vif, bool on)
+{
+	if (netif_carrier_ok(vif->dev) == on)
+		return;
+	if (on)
+		netif_carrier_on(vif->dev);
+	else
+		netif_carrier_off(vif->dev);
+	xd_evlog_add(&xnb_evlog, vif->dev->name, "carrier", "state=%s",
+		     on ? "on" : "off");
+}
+
+/**
+ * xnb_fatal() - a frontend violated the protocol: disable its vif
+ * @q: the queue on which the violation was seen
  * @reason: static description, logged and written to xenstore
  *
  * Callable from any context.  The datapath stops serving the vif at once
  * (its event channels stay masked), the carrier goes off, and the work
  * item reports the error through xenbus, which moves the backend to
- * Closing.  Other vifs are not affected.
+ * Closing.  Other vifs are not affected.  The violation is reported on
+ * /dev/xen/netback as a "violation" event.
  */
-void xnb_fatal(struct xnb_vif *vif, const char *reason)
+void xnb_fatal(struct xnb_queue *q, const char *reason)
 {
+	struct xnb_vif *vif = q->vif;
+
+	atomic64_inc(&q->st.violations);
 	if (test_and_set_bit(XNB_F_DISABLED, &vif->flags))
 		return;
 	vif->fatal_reason = reason;
 	netdev_err(vif->dev, "frontend violated the netif protocol: %s; vif disabled\n",
 		   reason);
-	netif_carrier_off(vif->dev);
+	xd_evlog_add(&xnb_evlog, vif->dev->name, "violation",
+		     "queue=%u reason=%s", q->id, reason);
+	xnb_carrier(vif, false);
 	schedule_work(&vif->fatal_work);
 }
 
@@ -97,7 +122,7 @@ static int xnb_open(struct net_device *dev)
 	if (test_bit(XNB_F_CONNECTED, &vif->flags) &&
 	    !test_bit(XNB_F_DISABLED, &vif->flags) &&
 	    !atomic_read(&vif->stalled))
-		netif_carrier_on(dev);
+		xnb_carrier(vif, true);
 	netif_tx_start_all_queues(dev);
 	return 0;
 }
@@ -360,7 +385,7 @@ static void xnb_disconnect(struct xnb_vif *vif)
 	if (!vif->nr_queues)
 		return;
 	clear_bit(XNB_F_CONNECTED, &vif->flags);
-	netif_carrier_off(vif->dev);
+	xnb_carrier(vif, false);
 	/* After this no xmit runs or starts with CONNECTED seen set. */
 	netif_tx_disable(vif->dev);
 	for (i = 0; i < vif->nr_queues; i++)
@@ -368,6 +393,7 @@ static void xnb_disconnect(struct xnb_vif *vif)
 	vif->nr_queues = 0;
 	atomic_set(&vif->stalled, 0);
 	netdev_info(vif->dev, "disconnected\n");
+	xd_evlog_add(&xnb_evlog, vif->dev->name, "disconnect", "%s", "");
 }
 
 static bool xnb_fe_flag(struct xnb_vif *vif, const char *node, bool dflt)
@@ -375,26 +401,49 @@ static bool xnb_fe_flag(struct xnb_vif *vif, const char *node, bool dflt)
 	return xenbus_read_unsigned(vif->xdev->otherend, node, dflt) != 0;
 }
 
+/**
+ * xnb_set_rate() - set the rate limit of the guest's transmit
+ * @vif: the vif, its @lock held, its queues not being served (not
+ *	connected, or their NAPI disabled)
+ * @bytes: bytes per window, 0 for unlimited
+ * @usec: the window
+ *
+ * A change is reported as a "rate" event.
+ */
+void xnb_set_rate(struct xnb_vif *vif, unsigned long long bytes,
+		  unsigned long usec)
+{
+	if (!bytes)
+		usec = 0;
+	if (vif->credit_bytes == bytes && vif->credit_usec == usec)
+		return;
+	vif->credit_bytes = bytes;
+	vif->credit_usec = usec;
+	vif->credit_jiffies = max(usecs_to_jiffies(usec), 1UL);
+	xd_evlog_add(&xnb_evlog, vif->dev->name, "rate", "bytes=%llu usec=%lu",
+		     bytes, usec);
+}
+
 /* The toolstack's "rate" node ("<bytes>,<usec>"; libxl's vif rate=). */
 static void xnb_read_rate(struct xnb_vif *vif)
 {
-	unsigned long long bytes;
-	unsigned long usec;
+	unsigned long long bytes = 0;
+	unsigned long usec = 0;
 	char *rate;
 
-	vif->credit_bytes = 0;
 	rate = xenbus_read(XBT_NIL, vif->xdev->nodename, "rate", NULL);
-	if (IS_ERR(rate))
-		return;
-	if (xnb_parse_rate(rate, &bytes, &usec)) {
-		vif->credit_bytes = bytes;
-		vif->credit_jiffies = max(usecs_to_jiffies(usec), 1UL);
-		netdev_info(vif->dev, "rate limit %llu bytes per %lu us\n",
-			    bytes, usec);
-	} else {
-		netdev_warn(vif->dev, "ignoring malformed rate \"%s\"\n", rate);
+	if (!IS_ERR(rate)) {
+		if (xnb_parse_rate(rate, &bytes, &usec)) {
+			netdev_info(vif->dev, "rate limit %llu bytes per %lu us\n",
+				    bytes, usec);
+		} else {
+			netdev_warn(vif->dev, "ignoring malformed rate \"%s\"\n",
+				    rate);
+			bytes = 0;
+		}
+		kfree(rate);
 	}
-	kfree(rate);
+	xnb_set_rate(vif, bytes, usec);
 }
 
 static int xnb_connect(struct xnb_vif *vif)
@@ -455,8 +504,10 @@ static int xnb_connect(struct xnb_vif *vif)
 		goto fail;
 
 	set_bit(XNB_F_CONNECTED, &vif->flags);
+	xd_evlog_add(&xnb_evlog, vif->dev->name, "connect", "queues=%u split=%d",
+		     n, vif->queues[0].split ? 1 : 0);
 	if (netif_running(vif->dev)) {
-		netif_carrier_on(vif->dev);
+		xnb_carrier(vif, true);
 		netif_tx_wake_all_queues(vif->dev);
 	}
 	/*
@@ -590,7 +641,9 @@ static int xnb_probe(struct xenbus_device *xdev,
 		atomic64_set(&q->st.rx_dropped, 0);
 		atomic64_set(&q->st.tx_dropped, 0);
 		atomic64_set(&q->st.tx_expired, 0);
+		atomic64_set(&q->st.violations, 0);
 	}
+	INIT_LIST_HEAD(&vif->node);
 
 	err = register_netdev(dev);
 	if (err) {
@@ -613,6 +666,9 @@ static int xnb_probe(struct xenbus_device *xdev,
 		return err;
 	}
 	netdev_info(dev, "created for domain %u handle %u\n", vif->domid, handle);
+	xd_evlog_add(&xnb_evlog, dev->name, "add", "domid=%u handle=%u",
+		     vif->domid, handle);
+	xnb_ctl_add_vif(vif);
 	return 0;
 }
 
@@ -668,12 +724,15 @@ static void xnb_remove(struct xenbus_device *xdev)
 
 	if (!vif)
 		return;
+	/* No ioctl finds or uses the vif after this. */
+	xnb_ctl_del_vif(vif);
 	mutex_lock(&vif->lock);
 	xnb_disconnect(vif);
 	mutex_unlock(&vif->lock);
 	cancel_work_sync(&vif->fatal_work);
 	dev_set_drvdata(&xdev->dev, NULL);
 	netdev_info(vif->dev, "removed\n");
+	xd_evlog_add(&xnb_evlog, vif->dev->name, "remove", "%s", "");
 	unregister_netdev(vif->dev);
 	kfree(vif->queues);
 	free_netdev(vif->dev);
@@ -718,18 +777,29 @@ static int __init xnb_init(void)
 	if (!xnb_rx_queue_bytes)
 		xnb_rx_queue_bytes = 512 * 1024;
 
+	xd_evlog_init(&xnb_evlog);
 	xnb_wq = alloc_workqueue("xen-netback", WQ_UNBOUND, 0);
 	if (!xnb_wq)
 		return -ENOMEM;
 	err = xenbus_register_backend(&xnb_driver);
 	if (err)
-		destroy_workqueue(xnb_wq);
+		goto fail_wq;
+	err = xnb_ctl_init();
+	if (err)
+		goto fail_xenbus;
+	return 0;
+
+fail_xenbus:
+	xenbus_unregister_driver(&xnb_driver);
+fail_wq:
+	destroy_workqueue(xnb_wq);
 	return err;
 }
 module_init(xnb_init);
 
 static void __exit xnb_exit(void)
 {
+	xnb_ctl_exit();
 	xenbus_unregister_driver(&xnb_driver);
 	destroy_workqueue(xnb_wq);
 }

@@ -18,6 +18,7 @@
 #include <xen/grant_table.h>
 #include <xen/interface/io/netif.h>
 
+#include "xd_evlog.h"
 #include "netback-check.h"
 
 #define XNB_TX_RING_SIZE	__CONST_RING_SIZE(xen_netif_tx, XEN_PAGE_SIZE)
@@ -92,7 +93,9 @@ struct xnb_stats {
 	u64 rx_errors, tx_errors;
 	u64 rx_gso, tx_gso, rx_csum_fixup, tx_copy_fail, rx_copy_fail;
 	u64 tx_stalls;
+	u64 throttled;			/* rate limit stopped the queue */
 	atomic64_t rx_dropped, tx_dropped, tx_expired;
+	atomic64_t violations;
 };
 
 struct xnb_queue {
@@ -152,6 +155,7 @@ struct xnb_queue {
  * @fatal_reason: static description of the violation
  * @queues: @nr_queues queues, allocated at connect
  * @stalled: queues whose guest stopped taking packets
+ * @node: in the list of vifs of the control device (ctl.c)
  */
 struct xnb_vif {
 	struct xenbus_device *xdev;
@@ -163,9 +167,13 @@ struct xnb_vif {
 	struct work_struct fatal_work;
 	const char *fatal_reason;
 
-	/* The "rate" limit of the guest's transmit: bytes per window. */
+	/*
+	 * The "rate" limit of the guest's transmit: bytes per window.  Read
+	 * by NAPI; changed only under @lock with the queues' NAPI disabled.
+	 */
 	unsigned long long credit_bytes;	/* 0: unlimited */
 	unsigned long credit_jiffies;
+	unsigned long credit_usec;		/* as set */
 
 	/* Frontend capabilities, read at connect. */
 	bool fe_sg, fe_csum, fe_ipv6_csum, fe_gso4, fe_gso6;
@@ -173,6 +181,7 @@ struct xnb_vif {
 	unsigned int nr_queues;
 	struct xnb_queue *queues;
 	atomic_t stalled;
+	struct list_head node;
 };
 
 /* Module parameters (netback.c). */
@@ -185,7 +194,17 @@ extern unsigned int xnb_rx_stall_msecs;
 extern struct workqueue_struct *xnb_wq;
 
 /* netback.c */
-void xnb_fatal(struct xnb_vif *vif, const char *reason);
+void xnb_fatal(struct xnb_queue *q, const char *reason);
+void xnb_carrier(struct xnb_vif *vif, bool on);
+
+/* ctl.c: /dev/xen/netback */
+extern struct xd_evlog xnb_evlog;
+int xnb_ctl_init(void);
+void xnb_ctl_exit(void);
+void xnb_ctl_add_vif(struct xnb_vif *vif);
+void xnb_ctl_del_vif(struct xnb_vif *vif);
+void xnb_set_rate(struct xnb_vif *vif, unsigned long long bytes,
+		  unsigned long usec);
 
 /* datapath.c */
 netdev_tx_t xnb_start_xmit(struct sk_buff *skb, struct net_device *dev);
