@@ -324,6 +324,11 @@ static struct miscdevice xnb_ctl_dev = {
 
 int xnb_ctl_init(void)
 {
+	/* The same layouts for 32-bit callers (compat_ptr_ioctl). */
+	BUILD_BUG_ON(sizeof(struct xnb_ctl_vif) != 64);
+	BUILD_BUG_ON(sizeof(struct xnb_ctl_list) != 16);
+	BUILD_BUG_ON(sizeof(struct xnb_ctl_stats) != 16 + 17 * 8 + 8 * 8);
+	BUILD_BUG_ON(sizeof(struct xnb_ctl_rate) != 24);
 	return misc_register(&xnb_ctl_dev);
 }
 

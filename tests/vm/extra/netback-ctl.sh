@@ -186,7 +186,7 @@ for _ in 1 2 3; do
 	tot2=$("$XC" net stats "$vif" 2>/dev/null)
 	cmp=$(printf '%s\n' "$sum" | awk '$1 != "queue" && $1 != "nr_queues" && NF == 2 { s[$1] += $2 }
 		END { for (k in s) print k, s[k] }' | sort)
-	want=$(printf '%s\n' "$tot" | awk '$1 != "queue" && $1 != "nr_queues" && NF == 2' | sort)
+	want=$(printf '%s\n' "$tot" | awk '$1 != "queue" && $1 != "nr_queues" && NF == 2 { print $1, $2 }' | sort)
 	if [ "${nq:-0}" -ge 1 ] && [ "$tot" = "$tot2" ] && [ "$cmp" = "$want" ]; then
 		sum_ok=1
 		break
