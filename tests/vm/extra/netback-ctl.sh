@@ -5,7 +5,10 @@
 # non-blocking read returns, a follower started before the destroy gets the last
 # lines), per-vif and per-queue counters after traffic, the guest's transmit rate set
 # at run time (2 MB/s, then 4 MB/s, then unlimited) and measured with a verified TCP
-# transfer guest -> Dom0 (tests/progs/netbulk), and the errors (ENODEV, EINVAL).
+# transfer guest -> Dom0 (tests/progs/netbulk), and the errors (ENODEV, EINVAL); then
+# a hostile frontend (tests/progs/hostile-net, cases $XD_NBC_HOSTILE) whose protocol
+# violation must appear as a "violation" event with its reason, in the counters and as
+# the vif's "disabled" flag.
 # SKIPs when xen-netback is the in-tree one (no /dev/xen/netback).
 # xd-timeout: 900
 g=nbc
@@ -16,7 +19,9 @@ RATE1=${XD_NBC_RATE1:-2000000}	# bytes per second
 RATE2=${XD_NBC_RATE2:-4000000}
 SECS=${XD_NBC_SECS:-6}		# seconds of each rate-limited transfer
 WIN=100000			# usec: the rate's window (credit = rate / 10)
-checks="node list events-connect stats-ping stats-queues-sum rate-set rate-a rate-a-throttled rate-b rate-c rate-no-reconnect rate-events err-nodev err-queue err-rate events-nonblock destroy events-destroy events-follow list-gone"
+HOSTILE_CASES=${XD_NBC_HOSTILE:-tx-prod-far-ahead slots-30}
+checks="node list events-connect stats-ping stats-queues-sum rate-set rate-a rate-a-throttled rate-b rate-c rate-no-reconnect rate-events err-nodev err-queue err-rate events-nonblock destroy events-destroy events-follow list-gone hostile-setup"
+for c in $HOSTILE_CASES; do checks="$checks violation-$c"; done
 
 info=$(xd_module_impl xen-netback)
 xd_info "xen-netback served by: $info"
@@ -33,7 +38,9 @@ else
 	xd_fail node "$CTL: $m"
 fi
 
-# The guest sends three verified TCP streams to Dom0, each when Dom0 listens.
+# The guest sends verified TCP streams of BYTES to Dom0, stream K to port 7000+K
+# when Dom0 listens there (phase below).
+BYTES=$((RATE2 * SECS))
 mkdir -p /tmp/xd-nbc
 cat >/tmp/xd-nbc/run.sh <<EOS
 (
@@ -43,16 +50,13 @@ cat >/tmp/xd-nbc/run.sh <<EOS
 		[ \$i -lt 60 ] || break
 		sleep 1
 	done
-	for ph in a:7001:$((RATE1 * SECS)) b:7002:$((RATE2 * SECS)) c:7003:$((RATE2 * SECS * 2)); do
-		n=\${ph%%:*}; r=\${ph#*:}; port=\${r%%:*}; bytes=\${r#*:}
-		j=0
-		until $NB tcp-send rate-\$n 192.0.2.1 \$port \$bytes 4\$port; do
-			j=\$((j + 1))
-			[ \$j -lt 20 ] || break
+	k=1
+	while [ \$k -le 20 ]; do
+		until $NB tcp-send rate-\$k 192.0.2.1 \$((7000 + k)) $BYTES \$((400 + k)); do
 			sleep 1
 		done
+		k=\$((k + 1))
 	done
-	echo "GUEST-SEND-DONE"
 ) &
 EOS
 tar -cf /tmp/xd-nbc.tar -C /tmp/xd-nbc run.sh
@@ -116,15 +120,18 @@ else
 	xd_fail stats-ping "guest_tx_packets $t0 -> $t1, guest_rx_packets $r0 -> $r1 for 5 pings: $s1"
 fi
 
-# Receive one rate-limited phase: listen, take the guest's stream, print the
-# guest's "bytes seconds".
+# Receive the guest's next stream; print the guest's "bytes seconds" for it.
+# Its log: $XD_STATE/nbc-K.log, K in $XD_STATE/nbc-k.
+echo 0 >"$XD_STATE/nbc-k"
 phase() {
-	local n=$1 port=$2 bytes=$3 out
-	out=$($NB tcp-recv "rate-$n-recv" "$port" "$bytes" "4$port" 300 2>&1)
-	printf '%s\n' "$out" >"$XD_STATE/nbc-$n.log"
-	grep -q "^PASS " "$XD_STATE/nbc-$n.log" || return 1
-	xd_guest_wait "$g" "PASS rate-$n sent" 60 || return 1
-	grep -a "PASS rate-$n sent" "$(xd_guest_log "$g")" | tr -d '\r' |
+	local k out
+	k=$(($(cat "$XD_STATE/nbc-k") + 1))
+	echo "$k" >"$XD_STATE/nbc-k"
+	out=$($NB tcp-recv "rate-$k-recv" $((7000 + k)) "$BYTES" $((400 + k)) 300 2>&1)
+	printf '%s\n' "$out" >"$XD_STATE/nbc-$k.log"
+	grep -q "^PASS " "$XD_STATE/nbc-$k.log" || return 1
+	xd_guest_wait "$g" "PASS rate-$k sent" 60 || return 1
+	grep -a "PASS rate-$k sent" "$(xd_guest_log "$g")" | tr -d '\r' |
 		sed -n 's/.*sent \([0-9]*\) bytes in \([0-9.]*\) s.*/\1 \2/p' | tail -n 1
 }
 # Bytes per second of "bytes seconds".
@@ -141,34 +148,44 @@ else
 	xd_fail rate-set "set: $out; get: $out2"
 fi
 sa=$("$XC" net stats "$vif" 2>&1)
-# A measured rate must be at most 10 % above the limit (the limiter is exact
-# to a window) and, TCG being slow and noisy, at least half of it.
+# Measure a limited rate: at most 10 % above the limit (the limiter is exact to
+# a window), never retried; at least half of it, TCG being slow and noisy (a
+# loaded host starves the guest's sender): a transfer below that is measured
+# once more and the better figure counts.
 check_rate() {
-	local c=$1 want=$2 res=$3 got
-	if [ -z "$res" ]; then
-		xd_fail "$c" "transfer failed: $(tr '\n' ' ' <"$XD_STATE/nbc-${c#rate-}.log") $(grep -a "rate-${c#rate-}" "$(xd_guest_log "$g")" | tail -n 3 | tr -d '\r' | tr '\n' ' ')"
-		return
-	fi
-	got=$(echo "$res" | bps)
-	xd_info "$c: limit $want B/s, measured $got B/s ($res: bytes s)"
-	if [ "$got" -le $((want * 110 / 100)) ] && [ "$got" -ge $((want / 2)) ]; then
-		xd_pass "$c"
-	else
-		xd_fail "$c" "measured $got B/s for a limit of $want B/s (want $((want / 2)) .. $((want * 110 / 100)))"
-	fi
+	local c=$1 want=$2 res got try figs=""
+	for try in 1 2; do
+		res=$(phase)
+		if [ -z "$res" ]; then
+			k=$(cat "$XD_STATE/nbc-k")
+			xd_fail "$c" "transfer failed: $(tr '\n' ' ' <"$XD_STATE/nbc-$k.log") $(grep -a "rate-$k " "$(xd_guest_log "$g")" | tail -n 3 | tr -d '\r' | tr '\n' ' ')"
+			return
+		fi
+		got=$(echo "$res" | bps)
+		figs="$figs $got"
+		xd_info "$c: limit $want B/s, measured $got B/s ($res: bytes s; try $try)"
+		if [ "$got" -gt $((want * 110 / 100)) ]; then
+			xd_fail "$c" "measured $got B/s for a limit of $want B/s (at most $((want * 110 / 100)))"
+			return
+		fi
+		if [ "$got" -ge $((want / 2)) ]; then
+			xd_pass "$c"
+			return
+		fi
+	done
+	xd_fail "$c" "measured$figs B/s for a limit of $want B/s (want $((want / 2)) .. $((want * 110 / 100)))"
 }
-res=$(phase a 7001 $((RATE1 * SECS)))
-check_rate rate-a "$RATE1" "$res"
+check_rate rate-a "$RATE1"
 sb=$("$XC" net stats "$vif" 2>&1)
 th0=$(stat_of "$sa" throttled)
 th1=$(stat_of "$sb" throttled)
 b0=$(stat_of "$sa" guest_tx_bytes)
 b1=$(stat_of "$sb" guest_tx_bytes)
 xd_info "throttled $th0 -> $th1, guest_tx_bytes $b0 -> $b1"
-if [ -n "$th1" ] && [ "$th1" -gt "$th0" ] && [ "$b1" -ge $((b0 + RATE1 * SECS)) ]; then
+if [ -n "$th1" ] && [ "$th1" -gt "$th0" ] && [ "$b1" -ge $((b0 + BYTES)) ]; then
 	xd_pass rate-a-throttled
 else
-	xd_fail rate-a-throttled "throttled $th0 -> $th1, guest_tx_bytes $b0 -> $b1 (sent $((RATE1 * SECS)))"
+	xd_fail rate-a-throttled "throttled $th0 -> $th1, guest_tx_bytes $b0 -> $b1 (sent at least $BYTES)"
 fi
 
 # stats: at a quiet moment, the per-queue counters add up to the totals.
@@ -202,12 +219,11 @@ fi
 
 # rate: 4 MB/s, changed on the connected vif; then unlimited.
 "$XC" net rate "$vif" $((RATE2 / 10)) $WIN >/dev/null 2>&1 || xd_info "setting rate 2 failed"
-res=$(phase b 7002 $((RATE2 * SECS)))
-check_rate rate-b "$RATE2" "$res"
+check_rate rate-b "$RATE2"
 out=$("$XC" net rate "$vif" 0 0 2>&1)
-res=$(phase c 7003 $((RATE2 * SECS * 2)))
+res=$(phase)
 if [ "$out" != "bytes=0 usec=0" ] || [ -z "$res" ]; then
-	xd_fail rate-c "unlimited: $out; transfer: $res $(tr '\n' ' ' <"$XD_STATE/nbc-c.log")"
+	xd_fail rate-c "unlimited: $out; transfer: $res $(tr '\n' ' ' <"$XD_STATE/nbc-$(cat "$XD_STATE/nbc-k").log")"
 else
 	got=$(echo "$res" | bps)
 	xd_info "rate-c: unlimited, measured $got B/s ($res: bytes s)"
@@ -297,8 +313,76 @@ if "$XC" net list >"$XD_STATE/nbc-list.log" 2>&1 && ! grep -q "^$vif " "$XD_STAT
 else
 	xd_fail list-gone "$(tr '\n' ';' <"$XD_STATE/nbc-list.log")"
 fi
+
+# A hostile frontend (no netfront in that guest; see tests/vm/extra/hostile-net.sh):
+# each case on a fresh vif.
+A=nbh
+cat >"/tmp/xd-guest-$A.cfg" <<EOF
+name = "$A"
+type = "pv"
+kernel = "$XD_DIR/guest/vmlinuz"
+ramdisk = "$XD_DIR/guest/initrd.gz"
+extra = "console=hvc0 xd.id=8 xd.name=$A xd.noload=xen-blkfront,xen-netfront xd.run=/xd/progs/hostile-net"
+memory = 256
+vcpus = 1
+on_poweroff = "destroy"
+on_reboot = "destroy"
+on_crash = "destroy"
+EOF
+rm -f "$(xd_guest_log "$A")"
+if timeout 240 xl create "/tmp/xd-guest-$A.cfg" >"$XD_STATE/nbh-create.log" 2>&1 &&
+	xd_guest_wait "$A" "HOSTILE READY" 150; then
+	xd_pass hostile-setup
+	adom=$(xl domid "$A")
+	ad=/local/domain/$adom/data/xdn
+	seq=0
+	for c in $HOSTILE_CASES; do
+		seq=$((seq + 1))
+		mac=$(printf '00:16:3e:00:02:%02x' "$seq")
+		s0=$(timeout 20 "$XC" net events | awk 'END { print $1 + 0 }')
+		if ! out=$(timeout 90 xl network-attach "$A" bridge=xenbr0 "mac=$mac" "script=$XD_DIR/vif-script" 2>&1); then
+			xd_fail "violation-$c" "xl network-attach failed: $out"
+			continue
+		fi
+		devid=$(xl network-list "$A" 2>/dev/null | awk -v m="$mac" '$3 == m {print $1}')
+		hvif=vif$adom.$devid
+		xenstore-write "$ad/cmd" "$seq $c $devid"
+		res=""
+		for _ in $(seq 1 120); do
+			res=$(xenstore-read "$ad/res" 2>/dev/null)
+			case "$res" in "$seq "*) break ;; esac
+			res=""
+			if [ "$(xenstore-read "$ad/probe" 2>/dev/null)" = "$seq" ] &&
+				[ "$(xenstore-read "$ad/probe-ack" 2>/dev/null | cut -d' ' -f1)" != "$seq" ]; then
+				xenstore-write "$ad/probe-ack" "$seq $(cat "/sys/class/net/$hvif/carrier" 2>/dev/null || echo 0)"
+			fi
+			sleep 1
+		done
+		xd_info "hostile case $c on $hvif: ${res:-no verdict}"
+		st=$("$XC" net stats "$hvif" 2>&1)
+		fl=$("$XC" net list 2>&1 | awk -v v="$hvif" '$1 == v')
+		ev=$(timeout 20 "$XC" net events | awk -v v="$hvif" -v s="$s0" '$1 > s && $3 == v && $4 == "violation"')
+		xd_info "$c: $ev"
+		if printf '%s\n' "$ev" | grep -q ' violation queue=[0-9]* reason=[a-z]' &&
+			[ "$(stat_of "$st" violations)" -ge 1 ] && printf '%s' "$fl" | grep -q 'flags=[-a-z,]*disabled'; then
+			xd_pass "violation-$c"
+		else
+			xd_fail "violation-$c" "events: ${ev:-none}; violations $(stat_of "$st" violations); list: $fl"
+		fi
+		timeout 60 xl network-detach "$A" "$devid" >/dev/null 2>&1
+		xd_wait_for 30 sh -c "[ ! -e /sys/class/net/$hvif ]"
+	done
+	xd_guest_destroy "$A" >/dev/null 2>&1
+else
+	xd_fail hostile-setup "the hostile-net guest did not start: $(tail -n 3 "$XD_STATE/nbh-create.log" | tr '\n' ' ')"
+	for c in $HOSTILE_CASES; do xd_fail "violation-$c" "no hostile guest"; done
+	xd_guest_destroy "$A" >/dev/null 2>&1
+fi
+
 if [ -s "$XD_STATE/failed" ]; then
 	xd_guest_dump "$g"
+	xd_guest_dump "$A"
+
 	dmesg | grep -E 'vif|netback' | tail -n 40 | sed 's/^/  dmesg> /'
 fi
 exit 0
