@@ -55,6 +55,8 @@ cat >/tmp/xd-nbc/run.sh <<EOS
 		until $NB tcp-send rate-\$k 192.0.2.1 \$((7000 + k)) $BYTES \$((400 + k)); do
 			sleep 1
 		done
+		# The guest's TCP retransmission counters so far (diagnostics).
+		echo "GUEST-TCP \$k \$(cat /proc/net/snmp /proc/net/netstat | awk '/^(Tcp|TcpExt):/ { if (!h[\$1]) { for (i = 2; i <= NF; i++) n[\$1 i] = \$i; h[\$1] = 1 } else for (i = 2; i <= NF; i++) if (n[\$1 i] ~ /^(RetransSegs|TCPTimeouts|TCPSpuriousRTOs|TCPLossProbes)\$/) printf "%s=%s ", n[\$1 i], \$i }')"
 		k=\$((k + 1))
 	done
 ) &
@@ -131,6 +133,8 @@ phase() {
 	printf '%s\n' "$out" >"$XD_STATE/nbc-$k.log"
 	grep -q "^PASS " "$XD_STATE/nbc-$k.log" || return 1
 	xd_guest_wait "$g" "PASS rate-$k sent" 60 || return 1
+	xd_guest_wait "$g" "GUEST-TCP $k " 10 &&
+		xd_info "guest after transfer $k: $(grep -a "GUEST-TCP $k " "$(xd_guest_log "$g")" | tr -d '\r' | tail -n 1)" >&2
 	grep -a "PASS rate-$k sent" "$(xd_guest_log "$g")" | tr -d '\r' |
 		sed -n 's/.*sent \([0-9]*\) bytes in \([0-9.]*\) s.*/\1 \2/p' | tail -n 1
 }
