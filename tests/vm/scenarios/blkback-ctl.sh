@@ -176,9 +176,10 @@ if [ "$have_ctl" = 1 ]; then
 		xd_fail limit-runtime "$(xd__oneline "$out")"
 	fi
 fi
-xd_info "phase A: ${a:-?} IOPS under a limit of $IOPS (4 KiB)"
+lim() { if [ "$have_ctl" = 1 ]; then echo "under a limit of $1"; else echo "(in-tree: no limit)"; fi; }
+xd_info "phase A: ${a:-?} IOPS $(lim "$IOPS") (4 KiB)"
 b=$(phase B bps)
-xd_info "phase B: ${b:-?} B/s under a limit of $BPS (64 KiB)"
+xd_info "phase B: ${b:-?} B/s $(lim "$BPS") (64 KiB)"
 if [ "$have_ctl" = 1 ]; then
 	# shellcheck disable=SC2046 # two numbers
 	set -- $(expect B bytes "$BPS" "$BBURST")
