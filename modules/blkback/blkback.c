@@ -2159,39 +2159,15 @@ static long xbb_ctl_ioctl(struct file *file, unsigned int cmd,
 /* Each open file reads the event stream from its own position. */
 static int xbb_ctl_open(struct inode *inode, struct file *file)
 {
-	u64 *pos = kmalloc(sizeof(*pos), GFP_KERNEL);
-
-	if (!pos)
-		return -ENOMEM;
-	*pos = xd_evlog_oldest(&xbb_evlog);
-	file->private_data = pos;
-	return stream_open(inode, file);
-}
-
-static int xbb_ctl_release(struct inode *inode, struct file *file)
-{
-	kfree(file->private_data);
-	return 0;
-}
-
-static ssize_t xbb_ctl_read(struct file *file, char __user *buf, size_t len,
-			    loff_t *ppos)
-{
-	return xd_evlog_read(&xbb_evlog, file->private_data, buf, len,
-			     file->f_flags & O_NONBLOCK);
-}
-
-static __poll_t xbb_ctl_poll(struct file *file, poll_table *wait)
-{
-	return xd_evlog_poll(&xbb_evlog, file->private_data, file, wait);
+	return xd_evlog_open(&xbb_evlog, inode, file);
 }
 
 static const struct file_operations xbb_ctl_fops = {
 	.owner = THIS_MODULE,
 	.open = xbb_ctl_open,
-	.release = xbb_ctl_release,
-	.read = xbb_ctl_read,
-	.poll = xbb_ctl_poll,
+	.release = xd_evlog_release,
+	.read = xd_evlog_file_read,
+	.poll = xd_evlog_file_poll,
 	.unlocked_ioctl = xbb_ctl_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };

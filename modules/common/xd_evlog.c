@@ -7,6 +7,7 @@
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -66,13 +67,20 @@ void xd_evlog_add(struct xd_evlog *log, const char *dev, const char *event,
 }
 
 /**
- * xd_evlog_oldest() - the sequence number of the oldest event held
- * @log: the stream
- *
- * Return: where a new reader starts (== the next event's number when the
- * stream is empty).
+ * struct xd_evlog_reader - an open file of a control device
+ * @log: the stream it reads
+ * @pos: sequence number of its next event
  */
-u64 xd_evlog_oldest(struct xd_evlog *log)
+struct xd_evlog_reader {
+	struct xd_evlog *log;
+	u64 pos;
+};
+
+/*
+ * The sequence number of the oldest event held: where a new reader
+ * starts (== the next event's number when the stream is empty).
+ */
+static u64 xd_evlog_oldest(struct xd_evlog *log)
 {
 	unsigned long flags;
 	u64 oldest;
@@ -113,19 +121,13 @@ static size_t xd_evlog_fetch(struct xd_evlog *log, u64 *pos, char *tmp)
 	return n;
 }
 
-/**
- * xd_evlog_read() - read() of a control device: whole event lines
- * @log: the stream
- * @pos: the reader's position (sequence number of its next event)
- * @buf: user buffer
- * @len: its size
- * @nonblock: fail with -EAGAIN instead of waiting for an event
- *
- * Return: bytes read, -EAGAIN, -ERESTARTSYS, -EFAULT, or -EINVAL when
- * @len cannot hold the next line.
+/*
+ * read() of a control device: whole event lines
+ * (@pos: the reader's position).  Return: bytes read, -EAGAIN,
+ * -ERESTARTSYS, -EFAULT, or -EINVAL when @len cannot hold the next line.
  */
-ssize_t xd_evlog_read(struct xd_evlog *log, u64 *pos, char __user *buf,
-		      size_t len, bool nonblock)
+static ssize_t xd_evlog_read(struct xd_evlog *log, u64 *pos, char __user *buf,
+			     size_t len, bool nonblock)
 {
 	char tmp[XD_EVLOG_LINE];
 	size_t done = 0;
@@ -156,17 +158,69 @@ ssize_t xd_evlog_read(struct xd_evlog *log, u64 *pos, char __user *buf,
 }
 
 /**
- * xd_evlog_poll() - poll() of a control device
- * @log: the stream
- * @pos: the reader's position
+ * xd_evlog_open() - open() of a control device
+ * @log: the module's event stream
+ * @inode: the device's inode
+ * @file: the file being opened
+ *
+ * The file reads @log from the oldest event held on.
+ * Return: 0 or -ENOMEM.
+ */
+int xd_evlog_open(struct xd_evlog *log, struct inode *inode, struct file *file)
+{
+	struct xd_evlog_reader *rd = kmalloc(sizeof(*rd), GFP_KERNEL);
+
+	if (!rd)
+		return -ENOMEM;
+	rd->log = log;
+	rd->pos = xd_evlog_oldest(log);
+	file->private_data = rd;
+	return stream_open(inode, file);
+}
+
+/**
+ * xd_evlog_release() - release() of a control device
+ * @inode: the device's inode
+ * @file: the file
+ *
+ * Return: 0.
+ */
+int xd_evlog_release(struct inode *inode, struct file *file)
+{
+	kfree(file->private_data);
+	return 0;
+}
+
+/**
+ * xd_evlog_file_read() - read() of a control device: whole event lines
+ * @file: the file (O_NONBLOCK: -EAGAIN instead of waiting)
+ * @buf: user buffer
+ * @len: its size
+ * @ppos: unused (a stream)
+ *
+ * Return: bytes read, -EAGAIN, -ERESTARTSYS, -EFAULT, or -EINVAL when
+ * @len cannot hold the next line.
+ */
+ssize_t xd_evlog_file_read(struct file *file, char __user *buf, size_t len,
+			   loff_t *ppos)
+{
+	struct xd_evlog_reader *rd = file->private_data;
+
+	return xd_evlog_read(rd->log, &rd->pos, buf, len,
+			     file->f_flags & O_NONBLOCK);
+}
+
+/**
+ * xd_evlog_file_poll() - poll() of a control device
  * @file: the file polled
  * @wait: poll table
  *
  * Return: EPOLLIN | EPOLLRDNORM when an event (or a loss) is there to read.
  */
-__poll_t xd_evlog_poll(struct xd_evlog *log, u64 *pos, struct file *file,
-		       poll_table *wait)
+__poll_t xd_evlog_file_poll(struct file *file, poll_table *wait)
 {
-	poll_wait(file, &log->wq, wait);
-	return xd_evlog_ready(log, *pos) ? EPOLLIN | EPOLLRDNORM : 0;
+	struct xd_evlog_reader *rd = file->private_data;
+
+	poll_wait(file, &rd->log->wq, wait);
+	return xd_evlog_ready(rd->log, rd->pos) ? EPOLLIN | EPOLLRDNORM : 0;
 }

@@ -46,10 +46,16 @@ void xd_evlog_init(struct xd_evlog *log);
 __printf(4, 5)
 void xd_evlog_add(struct xd_evlog *log, const char *dev, const char *event,
 		  const char *fmt, ...);
-u64 xd_evlog_oldest(struct xd_evlog *log);
-ssize_t xd_evlog_read(struct xd_evlog *log, u64 *pos, char __user *buf,
-		      size_t len, bool nonblock);
-__poll_t xd_evlog_poll(struct xd_evlog *log, u64 *pos, struct file *file,
-		       poll_table *wait);
+
+/*
+ * The file operations of a control device's event stream: the module's
+ * open() calls xd_evlog_open() with its log; release, read and poll are
+ * these as they are.
+ */
+int xd_evlog_open(struct xd_evlog *log, struct inode *inode, struct file *file);
+int xd_evlog_release(struct inode *inode, struct file *file);
+ssize_t xd_evlog_file_read(struct file *file, char __user *buf, size_t len,
+			   loff_t *ppos);
+__poll_t xd_evlog_file_poll(struct file *file, poll_table *wait);
 
 #endif /* XD_EVLOG_H */
