@@ -194,13 +194,18 @@ out:
 	return err;
 }
 
-/*
- * Apply a new rate to a vif, connected or not.  The queues' NAPI is
- * disabled meanwhile (and credit_work cancelled), so no poll sees a half
- * updated limit; every queue starts a fresh window with the new credit,
- * and a queue that was throttled is polled again under the new rate.
+/**
+ * xnb_apply_rate() - apply a new rate limit to a vif, connected or not
+ * @vif: the vif (its @lock not held)
+ * @bytes: bytes per window, 0 for unlimited
+ * @usec: the window
+ *
+ * The queues' NAPI is disabled meanwhile (and credit_work cancelled), so
+ * no poll sees a half updated limit; every queue starts a fresh window
+ * with the new credit, and a queue that was throttled is polled again
+ * under the new rate.  Used by SET_RATE and the toolstack's "rate" node.
  */
-static void xnb_ctl_apply_rate(struct xnb_vif *vif, u64 bytes, u64 usec)
+void xnb_apply_rate(struct xnb_vif *vif, u64 bytes, u64 usec)
 {
 	unsigned int i, n;
 
@@ -243,7 +248,7 @@ static long xnb_ctl_rate(unsigned int cmd, struct xnb_ctl_rate __user *uarg)
 	if (!vif) {
 		err = -ENODEV;
 	} else if (cmd == XNB_CTL_SET_RATE) {
-		xnb_ctl_apply_rate(vif, arg.bytes, arg.bytes ? arg.usec : 0);
+		xnb_apply_rate(vif, arg.bytes, arg.bytes ? arg.usec : 0);
 	} else {
 		mutex_lock(&vif->lock);
 		arg.bytes = vif->credit_bytes;

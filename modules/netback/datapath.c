@@ -571,9 +571,12 @@ int xnb_poll(struct napi_struct *napi, int budget)
 
 /* ---- guest receive ring (Dom0 -> guest) ------------------------------ */
 
-static unsigned int xnb_rx_slots_for(const struct sk_buff *skb)
+/* Receive slots of @skb with @headroom (XDP) before its data. */
+static unsigned int xnb_rx_slots_for(const struct sk_buff *skb,
+				     unsigned int headroom)
 {
-	return xnb_rx_slots(skb->len, skb_is_gso(skb));
+	return xnb_rx_slots(skb->len, headroom,
+			    (skb_is_gso(skb) ? 1 : 0) + (headroom ? 1 : 0));
 }
 
 static void xnb_queue_check_wake(struct xnb_queue *q)
@@ -603,7 +606,7 @@ netdev_tx_t xnb_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	    test_bit(XNB_F_DISABLED, &vif->flags) || qi >= vif->nr_queues)
 		goto drop_any;
 	q = &vif->queues[qi];
-	if (xnb_rx_slots_for(skb) > XNB_RX_MAX_SLOTS)
+	if (xnb_rx_slots_for(skb, XNB_XDP_HEADROOM_MAX) > XNB_RX_MAX_SLOTS)
 		goto drop;
 	if (skb_is_gso(skb) &&
 	    !(skb_shinfo(skb)->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)))
@@ -633,6 +636,7 @@ struct xnb_rx_plan {
 	unsigned int nop;
 	unsigned int slot;	/* data slot being filled */
 	unsigned int doff;	/* offset in it */
+	unsigned int headroom;	/* of this batch (XDP), before the data */
 };
 
 /* Copy @len bytes at @page + @off into the guest's buffers. */
@@ -651,18 +655,23 @@ static void xnb_rx_chunk(struct xnb_rx_plan *pl, struct page *page,
 			pl->slot++;
 			pl->doff = 0;
 		}
-		if (pl->doff == 0) {
+		if (pl->slot == pl->p->nr_slots) {
+			/* No request taken for this slot yet. */
 			RING_COPY_REQUEST(&q->rx, q->rx.req_cons, &pl->req);
 			q->rx.req_cons++;
 			pl->p->ids[pl->slot] = pl->req.id;
 			pl->p->lens[pl->slot] = 0;
 			pl->p->nr_slots = pl->slot + 1;
 			/*
-			 * The slot after the first carries the GSO extra-info
-			 * (its response overlays the request, id included).
+			 * The slots after the first carry the extra-info
+			 * segments (their responses overlay the requests, id
+			 * included); the first page's data starts after the
+			 * XDP headroom.
 			 */
-			if (pl->slot == 0 && pl->p->gso)
-				q->rx.req_cons++;
+			if (pl->slot == 0) {
+				q->rx.req_cons += pl->p->extras;
+				pl->doff = pl->p->headroom;
+			}
 		}
 		n = xnb_copy_len(off, len, pl->doff, XEN_PAGE_SIZE - pl->doff);
 		op = &q->rx_copy[pl->nop++];
@@ -687,9 +696,10 @@ static void xnb_rx_chunk(struct xnb_rx_plan *pl, struct page *page,
 }
 
 /* Upper bound of the copy operations for @skb. */
-static unsigned int xnb_rx_ops_bound(const struct sk_buff *skb)
+static unsigned int xnb_rx_ops_bound(const struct sk_buff *skb,
+				     unsigned int headroom)
 {
-	unsigned int i, n = xnb_rx_slots_for(skb);
+	unsigned int i, n = xnb_rx_slots_for(skb, headroom);
 	unsigned int head = offset_in_page(skb->data) + skb_headlen(skb);
 
 	n += DIV_ROUND_UP(head, PAGE_SIZE);
@@ -721,16 +731,50 @@ static void xnb_rx_plan_skb(struct xnb_rx_plan *pl, struct sk_buff *skb)
 	pl->p->nr_ops = pl->nop - pl->p->first_op;
 }
 
-static void xnb_rx_respond(struct xnb_queue *q, u16 id, u16 flags, s16 status)
+static void xnb_rx_respond(struct xnb_queue *q, u16 id, u16 offset,
+			   u16 flags, s16 status)
 {
 	struct xen_netif_rx_response *rsp;
 
 	rsp = RING_GET_RESPONSE(&q->rx, q->rx.rsp_prod_pvt);
 	rsp->id = id;
-	rsp->offset = 0;
+	rsp->offset = offset;
 	rsp->flags = flags;
 	rsp->status = status;
 	q->rx.rsp_prod_pvt++;
+}
+
+/*
+ * The extra-info segments after a packet's first response: GSO, then XDP
+ * (the headroom the data starts at), chained with FLAG_MORE.  Each
+ * overlays the response slot (and the request's id) it takes.
+ */
+static void xnb_rx_respond_extras(struct xnb_queue *q, struct xnb_rx_pkt *p)
+{
+	struct skb_shared_info *sh = skb_shinfo(p->skb);
+	struct xen_netif_extra_info extra[2];
+	unsigned int i, n = 0;
+
+	memset(extra, 0, sizeof(extra));
+	if (p->gso) {
+		extra[n].type = XEN_NETIF_EXTRA_TYPE_GSO;
+		extra[n].u.gso.size = sh->gso_size;
+		extra[n].u.gso.type = (sh->gso_type & SKB_GSO_TCPV6) ?
+			XEN_NETIF_GSO_TYPE_TCPV6 : XEN_NETIF_GSO_TYPE_TCPV4;
+		n++;
+	}
+	if (p->headroom) {
+		extra[n].type = XEN_NETIF_EXTRA_TYPE_XDP;
+		extra[n].u.xdp.headroom = p->headroom;
+		n++;
+	}
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n)
+			extra[i].flags = XEN_NETIF_EXTRA_FLAG_MORE;
+		memcpy(RING_GET_RESPONSE(&q->rx, q->rx.rsp_prod_pvt),
+		       &extra[i], sizeof(extra[i]));
+		q->rx.rsp_prod_pvt++;
+	}
 }
 
 static void xnb_rx_respond_pkt(struct xnb_queue *q, struct xnb_rx_pkt *p,
@@ -750,25 +794,12 @@ static void xnb_rx_respond_pkt(struct xnb_queue *q, struct xnb_rx_pkt *p,
 
 		if (i + 1 < p->nr_slots)
 			f |= XEN_NETRXF_more_data;
-		if (i == 0 && p->gso)
+		if (i == 0 && p->extras)
 			f |= XEN_NETRXF_extra_info;
-		xnb_rx_respond(q, p->ids[i], f,
+		xnb_rx_respond(q, p->ids[i], i ? 0 : p->headroom, f,
 			       ok ? p->lens[i] : XEN_NETIF_RSP_ERROR);
-		if (i == 0 && p->gso) {
-			struct xen_netif_extra_info extra;
-
-			memset(&extra, 0, sizeof(extra));
-			extra.type = XEN_NETIF_EXTRA_TYPE_GSO;
-			extra.u.gso.size = skb_shinfo(skb)->gso_size;
-			extra.u.gso.type =
-				(skb_shinfo(skb)->gso_type & SKB_GSO_TCPV6) ?
-				XEN_NETIF_GSO_TYPE_TCPV6 :
-				XEN_NETIF_GSO_TYPE_TCPV4;
-			/* The response slot is overlaid with the extra. */
-			memcpy(RING_GET_RESPONSE(&q->rx, q->rx.rsp_prod_pvt),
-			       &extra, sizeof(extra));
-			q->rx.rsp_prod_pvt++;
-		}
+		if (i == 0)
+			xnb_rx_respond_extras(q, p);
 	}
 }
 
@@ -829,6 +860,9 @@ static int xnb_rx_batch(struct xnb_queue *q)
 {
 	struct xnb_rx_plan pl = { .q = q };
 	unsigned int nr = 0, avail, i, j;
+
+	/* Changed only by a Reconfiguring frontend; one value per batch. */
+	pl.headroom = READ_ONCE(q->vif->xdp_headroom);
 	RING_IDX prod;
 	int notify;
 
@@ -847,10 +881,10 @@ static int xnb_rx_batch(struct xnb_queue *q)
 
 		if (!skb)
 			break;
-		need = xnb_rx_slots_for(skb);
+		need = xnb_rx_slots_for(skb, pl.headroom);
 		if (need > avail)
 			break;
-		if (pl.nop + xnb_rx_ops_bound(skb) > XNB_COPY_OPS)
+		if (pl.nop + xnb_rx_ops_bound(skb, pl.headroom) > XNB_COPY_OPS)
 			break;
 		__skb_unlink(skb, &q->rx_queue);
 		q->rx_bytes -= skb->len;
@@ -858,6 +892,8 @@ static int xnb_rx_batch(struct xnb_queue *q)
 		pl.p = &q->rx_pkts[nr++];
 		pl.p->skb = skb;
 		pl.p->gso = skb_is_gso(skb);
+		pl.p->headroom = pl.headroom;
+		pl.p->extras = (pl.p->gso ? 1 : 0) + (pl.headroom ? 1 : 0);
 		pl.p->nr_slots = 0;
 		/* Planning reads the guest's requests; the lock only guards the queue. */
 		xnb_rx_plan_skb(&pl, skb);
@@ -937,7 +973,8 @@ void xnb_rx_work(struct work_struct *work)
 
 	spin_lock_bh(&q->rx_queue.lock);
 	skb = skb_peek(&q->rx_queue);
-	need = skb ? xnb_rx_slots_for(skb) : XNB_RX_MAX_SLOTS;
+	need = skb ? xnb_rx_slots_for(skb, READ_ONCE(q->vif->xdp_headroom)) :
+		     XNB_RX_MAX_SLOTS;
 	expires = skb ? XNB_CB(skb)->expires : 0;
 	spin_unlock_bh(&q->rx_queue.lock);
 

@@ -157,18 +157,41 @@ static inline int xnb_extra_check(unsigned int type, unsigned int *seen,
 	return XNB_OK;
 }
 
+/*
+ * Largest XDP headroom a frontend may ask for ("xdp-headroom"; netfront
+ * asks for 256).  The protocol allows up to 0x7FFF, but the headroom is
+ * taken from the packet's first page: half a page is the most that
+ * leaves room for the headers.
+ */
+#define XNB_XDP_HEADROOM_MAX	(XNB_PAGE_SIZE / 2)
+
 /**
  * xnb_rx_slots() - receive slots a packet of @len bytes takes in a guest
  * @len: bytes of the packet (Ethernet header included)
- * @gso: whether a GSO extra-info slot goes with it
+ * @headroom: bytes left free at the start of the first page (XDP)
+ * @extras: extra-info slots that go with it (GSO, XDP)
  *
- * Data is packed densely into the guest's pages, one page per slot.
+ * Data is packed densely into the guest's pages, one page per slot, the
+ * first starting at @headroom.
  */
-static inline unsigned int xnb_rx_slots(unsigned int len, bool gso)
+static inline unsigned int xnb_rx_slots(unsigned int len,
+					unsigned int headroom,
+					unsigned int extras)
 {
-	unsigned int n = (len + XNB_PAGE_SIZE - 1) / XNB_PAGE_SIZE;
+	unsigned int n = (headroom + len + XNB_PAGE_SIZE - 1) / XNB_PAGE_SIZE;
 
-	return (n ? n : 1) + (gso ? 1 : 0);
+	return (n ? n : 1) + extras;
+}
+
+/**
+ * xnb_xdp_headroom_ok() - whether a frontend's "xdp-headroom" is usable
+ * @v: the value read
+ *
+ * Return: true for 0 (no XDP) up to XNB_XDP_HEADROOM_MAX.
+ */
+static inline bool xnb_xdp_headroom_ok(unsigned long long v)
+{
+	return v <= XNB_XDP_HEADROOM_MAX;
 }
 
 /**

@@ -446,6 +446,53 @@ static void xnb_read_rate(struct xnb_vif *vif)
 	xnb_set_rate(vif, bytes, usec);
 }
 
+/*
+ * The toolstack's "rate" node was written (the watch also fires once when
+ * it is registered).  A valid value applies at once, as the control
+ * device's SET_RATE does; a missing node (the toolstack removing the
+ * device) or a malformed one changes nothing.
+ */
+static void xnb_rate_changed(struct xenbus_watch *watch, const char *path,
+			     const char *token)
+{
+	struct xnb_vif *vif = container_of(watch, struct xnb_vif, rate_watch);
+	unsigned long long bytes;
+	unsigned long usec;
+	char *rate;
+	bool ok;
+
+	rate = xenbus_read(XBT_NIL, vif->xdev->nodename, "rate", NULL);
+	if (IS_ERR(rate))
+		return;
+	ok = xnb_parse_rate(rate, &bytes, &usec);
+	if (!ok)
+		netdev_warn(vif->dev, "ignoring malformed rate \"%s\"\n", rate);
+	kfree(rate);
+	if (ok)
+		xnb_apply_rate(vif, bytes, usec);
+}
+
+/*
+ * The frontend's "xdp-headroom": bytes to leave free before the data of
+ * each received packet (netfront asks for 256 while an XDP program is
+ * attached, 0 otherwise).  An unusable value leaves no headroom.
+ */
+static void xnb_read_xdp(struct xnb_vif *vif)
+{
+	unsigned int v;
+
+	v = xenbus_read_unsigned(vif->xdev->otherend, "xdp-headroom", 0);
+	if (!xnb_xdp_headroom_ok(v)) {
+		netdev_warn(vif->dev, "ignoring xdp-headroom %u (at most %u)\n",
+			    v, XNB_XDP_HEADROOM_MAX);
+		v = 0;
+	}
+	if (v == vif->xdp_headroom)
+		return;
+	WRITE_ONCE(vif->xdp_headroom, v);
+	xd_evlog_add(&xnb_evlog, vif->dev->name, "xdp", "headroom=%u", v);
+}
+
 static int xnb_connect(struct xnb_vif *vif)
 {
 	struct xenbus_device *xdev = vif->xdev;
@@ -472,6 +519,7 @@ static int xnb_connect(struct xnb_vif *vif)
 	vif->fe_csum = !xnb_fe_flag(vif, "feature-no-csum-offload", false);
 	vif->fe_ipv6_csum = xnb_fe_flag(vif, "feature-ipv6-csum-offload", false);
 	xnb_read_rate(vif);
+	xnb_read_xdp(vif);
 
 	vif->nr_queues = n;
 	clear_bit(XNB_F_DISABLED, &vif->flags);
@@ -536,6 +584,7 @@ static int xnb_write_features(struct xenbus_device *xdev, unsigned int nq)
 	static const char * const on[] = {
 		"feature-sg", "feature-gso-tcpv4", "feature-gso-tcpv6",
 		"feature-ipv6-csum-offload", "feature-rx-copy",
+		"feature-xdp-headroom",
 	};
 	struct xenbus_transaction xbt;
 	unsigned int i;
@@ -656,7 +705,16 @@ static int xnb_probe(struct xenbus_device *xdev,
 
 	err = xnb_write_features(xdev, dev->num_tx_queues);
 	if (!err)
+		err = xenbus_watch_pathfmt(xdev, &vif->rate_watch, NULL,
+					   xnb_rate_changed, "%s/rate",
+					   xdev->nodename);
+	if (!err) {
 		err = xenbus_switch_state(xdev, XNB_INITWAIT);
+		if (err) {
+			unregister_xenbus_watch(&vif->rate_watch);
+			kfree(vif->rate_watch.node);
+		}
+	}
 	if (err) {
 		xenbus_dev_fatal(xdev, err, "advertising features");
 		dev_set_drvdata(&xdev->dev, NULL);
@@ -685,8 +743,29 @@ static void xnb_frontend_changed(struct xenbus_device *xdev,
 		if (xdev->state == XNB_CLOSED)
 			xenbus_switch_state(xdev, XNB_INITWAIT);
 		break;
+	case XNB_RECONFIGURING:
+		/*
+		 * netfront attaching or detaching an XDP program: it has
+		 * written "xdp-headroom" and waits for Reconfigured.
+		 */
+		if (xdev->state != XNB_CONNECTED &&
+		    xdev->state != XNB_RECONFIGURED)
+			break;
+		xnb_read_xdp(vif);
+		xenbus_switch_state(xdev, XNB_RECONFIGURED);
+		break;
 	case XNB_INITIALISED:
 	case XNB_CONNECTED:
+		/*
+		 * Back from a reconfiguration.  netfront writes the node
+		 * after it switched to Reconfiguring: read it again now.
+		 */
+		if (fe_state == XNB_CONNECTED &&
+		    xdev->state == XNB_RECONFIGURED) {
+			xnb_read_xdp(vif);
+			xenbus_switch_state(xdev, XNB_CONNECTED);
+			break;
+		}
 		if (xdev->state == XNB_CONNECTED || vif->nr_queues)
 			break;
 		if (xdev->state != XNB_INITWAIT &&
@@ -726,6 +805,9 @@ static void xnb_remove(struct xenbus_device *xdev)
 		return;
 	/* No ioctl finds or uses the vif after this. */
 	xnb_ctl_del_vif(vif);
+	/* Waits for a running callback; none starts after this. */
+	unregister_xenbus_watch(&vif->rate_watch);
+	kfree(vif->rate_watch.node);
 	mutex_lock(&vif->lock);
 	xnb_disconnect(vif);
 	mutex_unlock(&vif->lock);

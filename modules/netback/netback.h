@@ -35,7 +35,10 @@
 #define XNB_COPY_OPS		1024
 /* Bytes of a guest packet copied into the linear area of the skb. */
 #define XNB_TX_LINEAR		256
-/* Receive slots of the largest packet we deliver: 64 KiB + GSO extra. */
+/*
+ * Receive slots of the largest packet we deliver: 64 KiB after the
+ * largest XDP headroom (17 pages), the GSO and XDP extras.
+ */
 #define XNB_RX_MAX_SLOTS	(XEN_NETIF_NR_SLOTS_MIN + 1)
 
 /* Event-channel EOI owed by the transmit (NAPI) and receive (work) sides. */
@@ -84,6 +87,8 @@ struct xnb_rx_pkt {
 	u16 ids[XNB_RX_MAX_SLOTS];
 	u16 lens[XNB_RX_MAX_SLOTS];
 	bool gso;
+	u16 headroom;		/* XDP: the data starts there in slot 0 */
+	u8 extras;		/* extra-info slots after slot 0 */
 };
 
 /* Per-queue counters; each is written from one context only. */
@@ -140,6 +145,8 @@ struct xnb_queue {
 #define XNB_CONNECTED		((enum xenbus_state)4)
 #define XNB_CLOSING		((enum xenbus_state)5)
 #define XNB_CLOSED		((enum xenbus_state)6)
+#define XNB_RECONFIGURING	((enum xenbus_state)7)
+#define XNB_RECONFIGURED	((enum xenbus_state)8)
 
 /* Bits of xnb_vif.flags. */
 #define XNB_F_CONNECTED	0
@@ -174,6 +181,13 @@ struct xnb_vif {
 	unsigned long long credit_bytes;	/* 0: unlimited */
 	unsigned long credit_jiffies;
 	unsigned long credit_usec;		/* as set */
+	struct xenbus_watch rate_watch;		/* the toolstack's "rate" */
+
+	/*
+	 * XDP headroom the frontend asked for ("xdp-headroom"), read at
+	 * connect and when it is Reconfiguring; read once per receive batch.
+	 */
+	unsigned int xdp_headroom;
 
 	/* Frontend capabilities, read at connect. */
 	bool fe_sg, fe_csum, fe_ipv6_csum, fe_gso4, fe_gso6;
@@ -205,6 +219,7 @@ void xnb_ctl_add_vif(struct xnb_vif *vif);
 void xnb_ctl_del_vif(struct xnb_vif *vif);
 void xnb_set_rate(struct xnb_vif *vif, unsigned long long bytes,
 		  unsigned long usec);
+void xnb_apply_rate(struct xnb_vif *vif, u64 bytes, u64 usec);
 
 /* datapath.c */
 netdev_tx_t xnb_start_xmit(struct sk_buff *skb, struct net_device *dev);

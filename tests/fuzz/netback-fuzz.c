@@ -259,9 +259,17 @@ static void fuzz_misc(struct xd_in *in)
 	/* receive slots: skb->len of a real packet stays far below 2^31 */
 	len = xd_u32(in) & 0x7fffffff;
 	gso = xd_u8(in) & 1;
-	k = xnb_rx_slots(len, gso);
-	XD_CHECK(k == (len ? (len + 4095ULL) / 4096 : 1) + gso, "receive slots");
-	XD_CHECK((unsigned long long)(k - gso) * 4096 >= len, "receive slots too few");
+	{
+		unsigned int hr = xd_u16(in) % (XNB_XDP_HEADROOM_MAX + 1);
+		unsigned int ex = gso + (hr ? 1 : 0);
+		unsigned long long data = (unsigned long long)hr + len;
+
+		k = xnb_rx_slots(len, hr, ex);
+		XD_CHECK(k == (data ? (data + 4095ULL) / 4096 : 1) + ex,
+			 "receive slots");
+		XD_CHECK((unsigned long long)(k - ex) * 4096 >= data,
+			 "receive slots too few");
+	}
 
 	/* copy_len with offsets inside the page (datapath.c's invariant) */
 	{

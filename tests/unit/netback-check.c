@@ -136,12 +136,24 @@ int main(void)
 			      &why) == XNB_OK);
 
 	/* Receive slots. */
-	check("rx/small", xnb_rx_slots(60, false) == 1);
-	check("rx/page", xnb_rx_slots(4096, false) == 1);
-	check("rx/page+1", xnb_rx_slots(4097, false) == 2);
-	check("rx/jumbo", xnb_rx_slots(9014, false) == 3);
-	check("rx/gso-64k", xnb_rx_slots(65536, true) == 17);
-	check("rx/zero", xnb_rx_slots(0, false) == 1);
+	check("rx/small", xnb_rx_slots(60, 0, 0) == 1);
+	check("rx/page", xnb_rx_slots(4096, 0, 0) == 1);
+	check("rx/page+1", xnb_rx_slots(4097, 0, 0) == 2);
+	check("rx/jumbo", xnb_rx_slots(9014, 0, 0) == 3);
+	check("rx/gso-64k", xnb_rx_slots(65536, 0, 1) == 17);
+	check("rx/zero", xnb_rx_slots(0, 0, 0) == 1);
+	/* XDP: the first page starts at the headroom, one more extra. */
+	check("rx/xdp-small", xnb_rx_slots(60, 256, 1) == 2);
+	check("rx/xdp-page", xnb_rx_slots(4096 - 256, 256, 1) == 2);
+	check("rx/xdp-page+1", xnb_rx_slots(4096 - 255, 256, 1) == 3);
+	check("rx/xdp-gso-64k", xnb_rx_slots(65536, 256, 2) == 19);
+	check("rx/xdp-max-gso", xnb_rx_slots(65536 + 14, XNB_XDP_HEADROOM_MAX, 2) <= 19);
+	check("xdp/headroom-0", xnb_xdp_headroom_ok(0));
+	check("xdp/headroom-256", xnb_xdp_headroom_ok(256));
+	check("xdp/headroom-max", xnb_xdp_headroom_ok(XNB_XDP_HEADROOM_MAX));
+	check("xdp/headroom-over", !xnb_xdp_headroom_ok(XNB_XDP_HEADROOM_MAX + 1));
+	check("xdp/headroom-protocol-max", !xnb_xdp_headroom_ok(0x7FFF));
+	check("xdp/headroom-huge", !xnb_xdp_headroom_ok(1ULL << 40));
 
 	/* Copy pieces never cross a page on either side. */
 	check("copy/src-bound", xnb_copy_len(4000, 500, 0, 4096) == 96);

@@ -128,6 +128,51 @@ xd_ping_retry() {
 	return 1
 }
 
+# xd_net_brief NAME: one short line on guest NAME's vif (for a failure message, which
+# the suite's summary keeps): carrier, bridge port state, packet counters, backend and
+# frontend states, the guest's network line.
+xd_net_brief() {
+	local domid v out="" n
+	domid=$(xl domid "$1" 2>/dev/null) || {
+		echo "no domain $1"
+		return 0
+	}
+	for v in /sys/class/net/vif"$domid".*; do
+		[ -e "$v" ] || continue
+		n=${v##*/}
+		out="$out$n carrier=$(cat "$v/carrier" 2>/dev/null) brport=$(cat "$v/brport/state" 2>/dev/null) rx=$(cat "$v/statistics/rx_packets") tx=$(cat "$v/statistics/tx_packets") txdrop=$(cat "$v/statistics/tx_dropped"); "
+	done
+	out="${out:-no vif$domid.* netdev; }be=$(xenstore-read "/local/domain/0/backend/vif/$domid/0/state" 2>/dev/null) fe=$(xenstore-read "/local/domain/$domid/device/vif/0/state" 2>/dev/null); "
+	echo "$out$(grep -a -E 'GUEST-NET|eth0' "$(xd_guest_log "$1")" 2>/dev/null | tail -n 3 | tr -d '\r' | tr '\n' ' ')"
+}
+
+# xd_net_diag NAME: the state of guest NAME's vif as XDINFO lines (after a failed ping):
+# carrier and counters of each vif of the domain, its bridge port, the bridge's entry for
+# the guest's MAC, the neighbour entry, the backend and frontend xenstore states, the
+# backend's own statistics (ours: xdctl) and the vif's kernel messages.
+xd_net_diag() {
+	local name=$1 domid v be n mac
+	domid=$(xl domid "$name" 2>/dev/null) || {
+		xd_info "netdiag $name: no such domain"
+		return 0
+	}
+	n=$(cat "$XD_STATE/guest-$name.id" 2>/dev/null)
+	mac=00:16:3e:00:00:0$n
+	for v in /sys/class/net/vif"$domid".*; do
+		[ -e "$v" ] || continue
+		v=${v##*/}
+		xd_info "netdiag $v: $(xd__oneline "$(ip -s link show "$v" 2>&1)") carrier=$(cat "/sys/class/net/$v/carrier" 2>&1) master=$(basename "$(readlink "/sys/class/net/$v/master" 2>/dev/null)" 2>/dev/null) brport-state=$(cat "/sys/class/net/$v/brport/state" 2>&1)"
+		xd_info "netdiag $v kernel: $(xd__oneline "$(dmesg | grep -a "$v" | tail -n 6)")"
+		[ ! -x "$XD_DIR/progs/xdctl" ] || [ ! -e /dev/xen/netback ] ||
+			xd_info "netdiag $v xdctl: $(xd__oneline "$("$XD_DIR/progs/xdctl" net stats "$v" 2>&1)")"
+	done
+	xd_info "netdiag fdb: $(xd__oneline "$(bridge fdb show 2>/dev/null | grep -i "$mac")") neigh: $(xd__oneline "$(ip neigh show 2>/dev/null | grep -i "$mac")")"
+	for be in $(xenstore-list "/local/domain/0/backend/vif/$domid" 2>/dev/null); do
+		be=/local/domain/0/backend/vif/$domid/$be
+		xd_info "netdiag backend $be state=$(xenstore-read "$be/state" 2>&1) hotplug=$(xenstore-read "$be/hotplug-status" 2>&1) fe-state=$(xenstore-read "/local/domain/$domid/device/vif/${be##*/}/state" 2>&1)"
+	done
+}
+
 # ------------------------------------------------------------------ guests
 # xd_disk_spec VDEV ACCESS TARGET: one xl disk spec (without quotes) for a phy device,
 # e.g. disk = ['$(xd_disk_spec xvda rw /dev/loop0)']. It names the harness' lean hotplug

@@ -20,7 +20,7 @@ RATE2=${XD_NBC_RATE2:-4000000}
 SECS=${XD_NBC_SECS:-6}		# seconds of each rate-limited transfer
 WIN=100000			# usec: the rate's window (credit = rate / 10)
 HOSTILE_CASES=${XD_NBC_HOSTILE:-tx-prod-far-ahead slots-30}
-checks="node list events-connect stats-ping stats-queues-sum rate-set rate-a rate-a-throttled rate-b rate-c rate-no-reconnect rate-events err-nodev err-queue err-rate events-nonblock destroy events-destroy events-follow list-gone hostile-setup"
+checks="node list events-connect stats-ping stats-queues-sum rate-set rate-a rate-a-throttled rate-b rate-c rate-no-reconnect rate-events rate-node err-nodev err-queue err-rate events-nonblock destroy events-destroy events-follow list-gone hostile-setup"
 for c in $HOSTILE_CASES; do checks="$checks violation-$c"; done
 
 info=$(xd_module_impl xen-netback)
@@ -260,6 +260,25 @@ if [ "$got" = "$want" ]; then
 	xd_pass rate-events
 else
 	xd_fail rate-events "want $want got $got"
+fi
+
+# The toolstack's "rate" node is followed at run time (a watch, as in-tree has):
+# a valid value applies without a reconnect, a malformed one changes nothing.
+xenstore-write "$be/rate" "123456,50000"
+xd_wait_for 10 sh -c "[ \"\$('$XC' net rate '$vif' 2>&1)\" = 'bytes=123456 usec=50000' ]"
+out=$("$XC" net rate "$vif" 2>&1)
+xenstore-write "$be/rate" "12x,50000"
+sleep 2
+out2=$("$XC" net rate "$vif" 2>&1)
+"$XC" net rate "$vif" 0 0 >/dev/null 2>&1
+xenstore-rm "$be/rate" 2>/dev/null
+ev=$(vif_events)
+if [ "$out" = "bytes=123456 usec=50000" ] && [ "$out2" = "$out" ] &&
+	printf '%s\n' "$ev" | grep -q '^rate bytes=123456 usec=50000$' &&
+	[ "$(xenstore-read "$be/state" 2>/dev/null)" = 4 ]; then
+	xd_pass rate-node
+else
+	xd_fail rate-node "after writing the node: $out; after a malformed value: $out2; backend state $(xenstore-read "$be/state" 2>&1)"
 fi
 
 # errors: exit 1 naming the errno.

@@ -99,6 +99,14 @@ if xl vcpu-set "$g" 2 &&
 else
 	xd_fail vcpu-set "$(xl vcpu-list "$g" 2>&1 | tr '\n' ';') availability $(xenstore-read "/local/domain/$domid/cpu/1/availability" 2>&1)"
 fi
+step ping
+# The network before the save (a reference for restored-ping).
+if xd_ping_retry "$st/ping.log" -c 2 -W 3 "$ip"; then
+	xd_pass ping
+else
+	xd_fail ping "no reply from $ip: $(tail -n 1 "$st/ping.log"); $(xd_net_brief "$g")"
+	xd_net_diag "$g"
+fi
 step save
 # Save and restore; the guest must go on where it was.
 last=$(grep -a 'GUEST-TICK [0-9]* OK' "$log" | tail -n 1 | tr -d '\r' | awk '{print $2}')
@@ -136,7 +144,9 @@ fi
 if xd_ping_retry "$st/ping.log" -c 2 -W 3 "$ip"; then
 	xd_pass restored-ping
 else
-	xd_fail restored-ping "no reply from $ip: $(tail -n 2 "$st/ping.log" | tr '\n' ' ')"
+	xd_fail restored-ping "no reply from $ip: $(tail -n 1 "$st/ping.log"); $(xd_net_brief "$g")"
+	xd_net_diag "$g"
+	xd_guest_dump "$g" 25
 fi
 
 step destroy
