@@ -5,15 +5,31 @@
 # counts IPv4 frames, passes everything); Dom0 pings it. netfront runs the
 # program on the data at its fixed headroom, so the IPv4 count rises only if
 # the backend placed the data there. Then the program is detached (headroom 0
-# again) and the guest must still answer. Against the in-tree backend too.
+# again) and the guest must still answer. Against the in-tree backend too:
+# there, a failed XDP check is reported as a finding (XDTEST SKIP ... finding:,
+# and an XDFINDING line), not a failure. Seen with the in-tree backend on 6.12:
+# it stays Reconfigured after the frontend is back to Connected, and XDP sees
+# no IPv4 frame at netfront's headroom (it reads "xdp-headroom" when the
+# frontend switches to Reconfiguring, before netfront has written the node).
+# About 100 s.
 # xd-timeout: 420
 g=xdp
 glog() { xd_guest_log "$g"; }
 NBDEV=/dev/xen/netback
 checks="create attached states-attached ping xdp-ran ping-large detached states-detached ping-after-detach events destroy"
 nofail() { for c in $checks; do xd_fail "$c" "$1"; done; }
+impl=$(xd_module_impl xen-netback)
+# A failed XDP check: FAIL for our module, a finding for the in-tree one.
+bad() {
+	if [ "$impl" = ours ]; then
+		xd_fail "$1" "$2"
+	else
+		xd_skip "$1" "finding: $2"
+		echo "XDFINDING $XD_SCENARIO/$1 $impl $(xd__oneline "$2")"
+	fi
+}
 
-xd_info "xen-netback: $(xd_module_impl xen-netback) ($(cat /sys/module/xen_netback/srcversion 2>/dev/null))"
+xd_info "xen-netback: $impl ($(cat /sys/module/xen_netback/srcversion 2>/dev/null))"
 mkdir -p /tmp/xd-xdp
 cat >/tmp/xd-xdp/run.sh <<'EOS'
 /xd/progs/xdp-count eth0 45 &
@@ -42,7 +58,7 @@ xd_info "frontend xdp-headroom: $(xenstore-read "$fe/xdp-headroom" 2>&1); backen
 if xd_wait_for 15 sh -c "[ \"\$(xenstore-read $be/state)/\$(xenstore-read $fe/state)\" = 4/4 ]"; then
 	xd_pass states-attached
 else
-	xd_fail states-attached "backend/frontend states $(states), want 4/4"
+	bad states-attached "backend/frontend states $(states), want 4/4"
 fi
 
 count_v4() { tr -d '\r' <"$(glog)" | sed -n 's/^XDP-COUNT ipv4=\([0-9]*\) .*/\1/p' | tail -n 1; }
@@ -59,7 +75,7 @@ c1=$(count_v4)
 if [ -n "$c1" ] && [ "$c1" -ge $((${c0:-0} + 5)) ]; then
 	xd_pass xdp-ran
 else
-	xd_fail xdp-ran "IPv4 frames counted by XDP: ${c0:-none} before 5 pings, ${c1:-none} after ($(grep -a XDP-COUNT "$(glog)" | tail -n 1 | tr -d '\r'))"
+	bad xdp-ran "IPv4 frames counted by XDP: ${c0:-none} before 5 pings, ${c1:-none} after ($(grep -a XDP-COUNT "$(glog)" | tail -n 1 | tr -d '\r'))"
 fi
 if xd_ping_retry "$XD_STATE/xdp-ping.log" -c 3 -s 1400 -W 3 "$ip"; then
 	xd_pass ping-large
@@ -75,7 +91,7 @@ fi
 if xd_wait_for 15 sh -c "[ \"\$(xenstore-read $be/state)/\$(xenstore-read $fe/state)\" = 4/4 ]"; then
 	xd_pass states-detached
 else
-	xd_fail states-detached "backend/frontend states $(states), want 4/4"
+	bad states-detached "backend/frontend states $(states), want 4/4"
 fi
 if xd_ping_retry "$XD_STATE/xdp-ping.log" -c 3 -W 3 "$ip"; then
 	xd_pass ping-after-detach
