@@ -5,6 +5,10 @@
 # Written after a CI run in which a restored guest did not answer ping for 40 s on
 # 6.1 with our netback (privcmd/restored-ping); on a failure the vif's state is dumped
 # (xd_net_diag) and the ping goes on for up to 60 s to see whether it recovers.
+# The first save/restore happens while the guest sends a verified TCP stream to
+# Dom0 (tests/progs/netbulk), slowed down by the vif's rate limit (rate=200KB/s,
+# so that it lasts about 30 s): the connection must survive and every byte
+# arrive (check tcp-across-restore).
 # Knobs: XD_NR_ROUNDS (default 8), XD_NR_PING_S (default 30).
 # xd-timeout: 1500
 g=nr
@@ -14,14 +18,34 @@ ROUNDS=${XD_NR_ROUNDS:-8}
 PING_S=${XD_NR_PING_S:-30}
 
 xd_info "xen-netback: $(xd_module_impl xen-netback) ($(cat /sys/module/xen_netback/srcversion 2>/dev/null))"
-if ! xd_guest_start "$g" || ! xd_guest_wait "$g" GUEST-READY 180; then
+NB=/xd/progs/netbulk
+TBYTES=6000000
+mkdir -p /tmp/xd-nr
+cat >/tmp/xd-nr/run.sh <<EOS
+(
+	i=0
+	until ping -c 1 -W 2 192.0.2.1 >/dev/null 2>&1; do
+		i=\$((i + 1))
+		[ \$i -lt 60 ] || break
+		sleep 1
+	done
+	$NB tcp-send across 192.0.2.1 7100 $TBYTES 71
+) &
+EOS
+tar -cf /tmp/xd-nr.tar -C /tmp/xd-nr run.sh
+$NB tcp-recv across 7100 $TBYTES 71 600 >"$st/across.log" 2>&1 &
+rpid=$!
+n=$(($(cat "$XD_STATE/guest-seq" 2>/dev/null || echo 0) % 9 + 1))
+if ! XD_GUEST_PAYLOAD=/tmp/xd-nr.tar xd_guest_start "$g" "vif = ['bridge=xenbr0,mac=00:16:3e:00:00:0$n,rate=200KB/s']" ||
+	! xd_guest_wait "$g" GUEST-READY 180; then
+	kill "$rpid" 2>/dev/null
 	xd_fail create "guest did not start: $(xd_guest_dump "$g" 15)"
 	xd_guest_destroy "$g"
 	exit 0
 fi
 xd_pass create
 ip=$(xd_guest_ip "$g")
-if xd_ping_retry "$st/ping.log" -c 1 -W 3 "$ip"; then
+if xd_ping_retry "$st/ping.log" -c 1 -W 5 "$ip"; then
 	xd_pass ping-before
 else
 	xd_fail ping-before "$(tail -n 2 "$st/ping.log")"
@@ -42,6 +66,12 @@ first_answer() {
 	done
 }
 
+# The stream is under way (some of it arrived) before the first save.
+vif=vif$(xl domid "$g").0
+xd_wait_for 90 sh -c "[ \$(cat /sys/class/net/$vif/statistics/rx_bytes) -ge 500000 ]" ||
+	xd_info "the stream had not started before the save: rx_bytes $(cat "/sys/class/net/$vif/statistics/rx_bytes" 2>&1)"
+xd_info "rate node: $(xenstore-read "/local/domain/0/backend/vif/$(xl domid "$g")/0/rate" 2>&1); rx_bytes before the save $(cat "/sys/class/net/$vif/statistics/rx_bytes" 2>&1)"
+
 for r in $(seq 1 "$ROUNDS"); do
 	if ! timeout 120 xl save "$g" "$st/$g.save" >"$st/save.log" 2>&1; then
 		xd_fail "round$r/save" "$(tail -n 3 "$st/save.log")"
@@ -52,6 +82,22 @@ for r in $(seq 1 "$ROUNDS"); do
 		break
 	fi
 	rm -f "$st/$g.save"
+	if [ "$r" = 1 ]; then
+		# restored mid-stream: the stream must complete (before the ping,
+		# which would queue behind it at the limited rate)
+		t=0
+		while kill -0 "$rpid" 2>/dev/null && [ $t -lt 180 ]; do
+			sleep 1
+			t=$((t + 1))
+		done
+		kill "$rpid" 2>/dev/null
+		if grep -q "^PASS across" "$st/across.log"; then
+			xd_pass tcp-across-restore
+			xd_info "tcp-across-restore: $(head -n 1 "$st/across.log")"
+		else
+			xd_fail tcp-across-restore "$(tr '\n' ' ' <"$st/across.log") guest: $(grep -a 'across' "$(xd_guest_log "$g")" | tail -n 2 | tr -d '\r' | tr '\n' ' ')"
+		fi
+	fi
 	if s=$(first_answer "$PING_S"); then
 		xd_pass "round$r/ping"
 		xd_info "round $r: first answer after restore in $s s"
