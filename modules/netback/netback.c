@@ -119,6 +119,14 @@ static int xnb_open(struct net_device *dev)
 {
 	struct xnb_vif *vif = netdev_priv(dev);
 
+	/*
+	 * The core set __LINK_STATE_START before calling us, xnb_connect()
+	 * sets CONNECTED before it tests netif_running(): with a full
+	 * barrier on each side, at least one of the two sees the other's
+	 * bit and turns the carrier on (an up racing a connect, as the
+	 * hotplug script and a restored guest do, must not leave it off).
+	 */
+	smp_mb();
 	if (test_bit(XNB_F_CONNECTED, &vif->flags) &&
 	    !test_bit(XNB_F_DISABLED, &vif->flags) &&
 	    !atomic_read(&vif->stalled))
@@ -552,6 +560,7 @@ static int xnb_connect(struct xnb_vif *vif)
 		goto fail;
 
 	set_bit(XNB_F_CONNECTED, &vif->flags);
+	smp_mb__after_atomic();	/* pairs with xnb_open() */
 	xd_evlog_add(&xnb_evlog, vif->dev->name, "connect", "queues=%u split=%d",
 		     n, vif->queues[0].split ? 1 : 0);
 	if (netif_running(vif->dev)) {
