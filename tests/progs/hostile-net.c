@@ -32,6 +32,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -591,6 +592,89 @@ static enum outcome run_prod_back(struct net *n, const struct hcase *c)
 	return judge_tx(n, 0xffff);
 }
 
+/*
+ * Double fetch (rule 1): a second thread keeps rewriting the size, flags and
+ * offset of every TX slot while valid 2-slot packets are posted over them.
+ * The backend must copy each request once and act on that copy: whatever it
+ * saw, it answers, drops the packet or disables the vif, and Dom0 survives.
+ */
+static volatile int tx_flip_stop;
+static void *tx_flipper(void *arg)
+{
+	struct net *n = arg;
+	static const uint16_t sizes[] = { 60, 1514, 65535, 0, 4000 };
+	unsigned k = 0;
+
+	while (!tx_flip_stop)
+		for (uint32_t i = 0; i < TX_ENTS; i++, k++) {
+			volatile struct txreq *r = tx_slot(n, i);
+
+			r->size = sizes[k % 5];
+			r->flags = (k & 1) ? NETTXF_more_data : 0;
+			r->offset = (k & 2) ? 4000 : 0;
+		}
+	return NULL;
+}
+
+static enum outcome run_tx_double_fetch(struct net *n, const struct hcase *c)
+{
+	const unsigned total = 4000;
+	double end = now() + 20, next_xs = now() + 0.2;
+	unsigned posted = 0, answered = 0, ok = 0, err = 0;
+	enum outcome o = O_SURVIVED;
+	pthread_t t;
+
+	(void)c;
+	tx_flip_stop = 0;
+	pthread_create(&t, NULL, tx_flipper, n);
+	while (posted < total && now() < end) {
+		while (posted < total && n->tx_pvt - n->tx_cons + 2 <= TX_ENTS) {
+			tx_req(n, posted % NDATA, 0, NETTXF_more_data, 1514);
+			tx_req(n, (posted + 1) % NDATA, 0, 0, 1514 - 1000);
+			posted++;
+		}
+		tx_push(n);
+		while (n->tx_cons != sr(n->tx)->rsp_prod) {
+			struct txrsp r;
+
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			memcpy(&r, tx_slot(n, n->tx_cons), sizeof(r));
+			n->tx_cons++;
+			sr(n->tx)->rsp_event = n->tx_cons + 1;
+			if (r.status == RSP_NULL)
+				continue;
+			answered++;
+			if (r.status == RSP_OKAY)
+				ok++;
+			else
+				err++;
+		}
+		rx_poll(n);
+		if (now() > next_xs) {
+			if (be_closed(n)) {
+				o = O_CLOSED;
+				break;
+			}
+			next_xs = now() + 0.2;
+		}
+		usleep(500);
+	}
+	tx_flip_stop = 1;
+	pthread_join(t, NULL);
+	snprintf(n->note, sizeof(n->note), "%u packets posted over rewritten slots, %u slot answers (%u ok, %u error)",
+		 posted, answered, ok, err);
+	if (o != O_SURVIVED)
+		return o;
+	/* The ring's slots were garbage meanwhile: a fresh packet still works, or
+	 * the backend disabled the vif (a violation it saw). */
+	o = valid_packet(n, 15000);
+	if (o == O_OK)
+		return O_SURVIVED;
+	if (o == O_STALLED)
+		return ask_dom0_carrier(n);
+	return o;
+}
+
 static enum outcome run_event_storm(struct net *n, const struct hcase *c)
 {
 	double end = now() + 5;
@@ -860,6 +944,8 @@ static const struct hcase cases[] = {
 	{ "ctrl-map-gref", "-", "5", CTRLX, .run = run_ctrl_gref, .desc = "SET_HASH_MAPPING grant ref 0x7ffffff0" },
 	{ "ctrl-map-size-huge", "-", "3", CTRLX, .run = run_ctrl_size, .desc = "SET_HASH_MAPPING_SIZE 2^32-1" },
 	/* events (rule 7) and RX (rule 8) */
+	{ "tx-double-fetch", "-", "1", SURV | E(O_DISABLED), .run = run_tx_double_fetch,
+	  .desc = "a thread rewrites size, flags and offset of every TX slot while valid packets are posted" },
 	{ "event-storm", "-", "7", SURV, .run = run_event_storm, .desc = "5 s of notifications without work" },
 	{ "rx-never-consumed", "flood", "8", SURV, .run = run_rx_starve, .no_rx = true,
 	  .desc = "no RX buffers for 45 s while Dom0 floods the vif" },

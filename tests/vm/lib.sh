@@ -142,8 +142,21 @@ xd_net_brief() {
 		n=${v##*/}
 		out="$out$n carrier=$(cat "$v/carrier" 2>/dev/null) brport=$(cat "$v/brport/state" 2>/dev/null) rx=$(cat "$v/statistics/rx_packets") tx=$(cat "$v/statistics/tx_packets") txdrop=$(cat "$v/statistics/tx_dropped"); "
 	done
+	out="$out$(xd_net_rings "$domid" | tr '\n' ' ')"
 	out="${out:-no vif$domid.* netdev; }be=$(xenstore-read "/local/domain/0/backend/vif/$domid/0/state" 2>/dev/null) fe=$(xenstore-read "/local/domain/$domid/device/vif/0/state" 2>/dev/null); "
 	echo "$out$(grep -a -E 'GUEST-NET|eth0' "$(xd_guest_log "$1")" 2>/dev/null | tail -n 3 | tr -d '\r' | tr '\n' ' ')"
+}
+
+# xd_net_rings DOMID: the shared-ring indices of the domain's vif 0 (each queue's
+# tx and rx ring, mapped read-only through gntdev by /xd/progs/ringpeek).
+xd_net_rings() {
+	local fe=/local/domain/$1/device/vif/0 d q t r
+	for d in "$fe" $(xenstore-list "$fe" 2>/dev/null | grep '^queue-' | sed "s|^|$fe/|"); do
+		t=$(xenstore-read "$d/tx-ring-ref" 2>/dev/null) || continue
+		r=$(xenstore-read "$d/rx-ring-ref" 2>/dev/null) || continue
+		q=${d#"$fe"}
+		echo "${q#/}${q:+ }tx: $("$XD_DIR/progs/ringpeek" "$1" "$t" | cut -d' ' -f3-) rx: $("$XD_DIR/progs/ringpeek" "$1" "$r" | cut -d' ' -f3-);"
+	done
 }
 
 # xd_net_diag NAME: the state of guest NAME's vif as XDINFO lines (after a failed ping):
@@ -167,6 +180,7 @@ xd_net_diag() {
 			xd_info "netdiag $v xdctl: $(xd__oneline "$("$XD_DIR/progs/xdctl" net stats "$v" 2>&1)")"
 	done
 	xd_info "netdiag fdb: $(xd__oneline "$(bridge fdb show 2>/dev/null | grep -i "$mac")") neigh: $(xd__oneline "$(ip neigh show 2>/dev/null | grep -i "$mac")")"
+	xd_info "netdiag rings of $name: $(xd__oneline "$(xd_net_rings "$domid")")"
 	for be in $(xenstore-list "/local/domain/0/backend/vif/$domid" 2>/dev/null); do
 		be=/local/domain/0/backend/vif/$domid/$be
 		xd_info "netdiag backend $be state=$(xenstore-read "$be/state" 2>&1) hotplug=$(xenstore-read "$be/hotplug-status" 2>&1) fe-state=$(xenstore-read "/local/domain/$domid/device/vif/${be##*/}/state" 2>&1)"
