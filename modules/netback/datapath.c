@@ -43,9 +43,24 @@ struct xnb_skb_cb {
 void xnb_eoi_done(struct xnb_irq *xi, int side)
 {
 	int old = atomic_fetch_andnot(side, &xi->eoi);
+	int irq = READ_ONCE(xi->irq);
 
-	if (old == side && xi->irq)
-		xen_irq_lateeoi(xi->irq, 0);
+	if (old == side && irq)
+		xen_irq_lateeoi(irq, 0);
+}
+
+/*
+ * An event owes a late EOI: note the side and the irq.  The irq is
+ * written here too because the handler can run inside the bind call (an
+ * event the frontend sent before we bound the channel), before the
+ * binder stores the irq it returns: an EOI owed then must not be lost,
+ * or the channel stays masked for good.
+ */
+static void xnb_owe_eoi(struct xnb_irq *xi, int irq, int sides)
+{
+	WRITE_ONCE(xi->irq, irq);
+	smp_mb__before_atomic();	/* irq before the bits */
+	atomic_or(sides, &xi->eoi);
 }
 
 static bool xnb_tx_pending(struct xnb_queue *q)
@@ -62,15 +77,15 @@ static bool xnb_rx_pending(struct xnb_queue *q)
 	       READ_ONCE(q->rx_stalled);
 }
 
-static void xnb_kick_tx(struct xnb_queue *q, struct xnb_irq *xi)
+static void xnb_kick_tx(struct xnb_queue *q, struct xnb_irq *xi, int irq)
 {
-	atomic_or(XNB_EOI_TX, &xi->eoi);
+	xnb_owe_eoi(xi, irq, XNB_EOI_TX);
 	napi_schedule(&q->napi);
 }
 
-static void xnb_kick_rx(struct xnb_queue *q, struct xnb_irq *xi)
+static void xnb_kick_rx(struct xnb_queue *q, struct xnb_irq *xi, int irq)
 {
-	atomic_or(XNB_EOI_RX, &xi->eoi);
+	xnb_owe_eoi(xi, irq, XNB_EOI_RX);
 	mod_delayed_work(xnb_wq, &q->rx_work, 0);
 }
 
@@ -79,7 +94,7 @@ irqreturn_t xnb_tx_interrupt(int irq, void *data)
 	struct xnb_queue *q = data;
 
 	if (xnb_tx_pending(q))
-		xnb_kick_tx(q, &q->tx_irq);
+		xnb_kick_tx(q, &q->tx_irq, irq);
 	else
 		xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
 	return IRQ_HANDLED;
@@ -90,7 +105,7 @@ irqreturn_t xnb_rx_interrupt(int irq, void *data)
 	struct xnb_queue *q = data;
 
 	if (xnb_rx_pending(q))
-		xnb_kick_rx(q, &q->rx_irq);
+		xnb_kick_rx(q, &q->rx_irq, irq);
 	else
 		xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
 	return IRQ_HANDLED;
@@ -107,8 +122,8 @@ irqreturn_t xnb_interrupt(int irq, void *data)
 		return IRQ_HANDLED;
 	}
 	/* Both bits first: neither side may send the EOI the other owes. */
-	atomic_or((tx ? XNB_EOI_TX : 0) | (rx ? XNB_EOI_RX : 0),
-		  &q->tx_irq.eoi);
+	xnb_owe_eoi(&q->tx_irq, irq,
+		    (tx ? XNB_EOI_TX : 0) | (rx ? XNB_EOI_RX : 0));
 	if (tx)
 		napi_schedule(&q->napi);
 	if (rx)

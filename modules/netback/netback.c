@@ -272,7 +272,7 @@ static int xnb_bind(struct xnb_vif *vif, struct xnb_irq *xi, unsigned int port,
 							    0, xi->name, q);
 	if (irq < 0)
 		return irq;
-	xi->irq = irq;
+	WRITE_ONCE(xi->irq, irq);
 	return 0;
 }
 
