@@ -7,7 +7,7 @@
  * sender must have sent; it also prints an FNV-1a hash of what it got.
  *
  *   netbulk tcp-send NAME HOST PORT BYTES SEED
- *   netbulk tcp-recv NAME PORT BYTES SEED TIMEOUT
+ *   netbulk tcp-recv NAME PORT BYTES SEED TIMEOUT   (NETBULK_IDLE=S: idle limit)
  *   netbulk udp-send NAME HOST PORT COUNT SIZE SEED
  *   netbulk udp-recv NAME PORT COUNT SIZE SEED TIMEOUT
  *
@@ -167,9 +167,12 @@ static int tcp_recv(int port, uint64_t bytes, uint64_t seed, int timeout)
 	static unsigned char buf[65536], want[65536];
 	uint64_t pos = 0, hash = 0xcbf29ce484222325ULL, bad = 0, first_bad = 0;
 	double t0 = now();
-	int lfd, fd;
+	int lfd, fd, idle = 30;
 	size_t k;
 
+	/* NETBULK_IDLE=S: give up after S s without data (default 30). */
+	if (getenv("NETBULK_IDLE"))
+		idle = atoi(getenv("NETBULK_IDLE"));
 	lfd = listener(SOCK_STREAM, port);
 	if (lfd < 0)
 		return fail("listen: %s", strerror(errno));
@@ -185,7 +188,7 @@ static int tcp_recv(int port, uint64_t bytes, uint64_t seed, int timeout)
 
 		if (now() - t0 > timeout)
 			break;
-		if (wait_in(fd, 30) <= 0)
+		if (wait_in(fd, idle) <= 0)
 			break;
 		r = read(fd, buf, sizeof(buf));
 		if (r <= 0)
