@@ -28,7 +28,7 @@ mapfile -t KERNELS < <(xd_kernels)
 ROOTFS=$XD_BUILD/rootfs
 BASE=$XD_BUILD/rootfs-base
 # Packages of the Dom0 base tree (debootstrap --include) and of the build toolchain.
-BASE_PKGS="xen-utils-4.17,kmod,iproute2,busybox,procps,e2fsprogs"
+BASE_PKGS="xen-utils-4.17,kmod,iproute2,busybox,procps,e2fsprogs,dmsetup"
 TOOL_PKGS="dkms gcc make libc6-dev openssl"
 
 # ---------------------------------------------------------------- helpers

@@ -206,6 +206,7 @@ xd_disk_spec() {
 # (a later key overrides an earlier one). XD_GUEST_CMDLINE adds kernel parameters,
 # e.g. "xd.poweroff=1" or "xd.run=/xd/progs/foo". XD_GUEST_PAYLOAD=FILE.tar attaches
 # FILE.tar read-only as xvdb: the guest unpacks it and runs its run.sh.
+# XD_GUEST_DISKS="'SPEC', 'SPEC'" adds disks (the scenario frees their devices).
 # Files: /tmp/xd-guest-NAME.{cfg,img}; console log $XD_CONSOLE_DIR/guest-NAME.log.
 xd_guest_start() {
 	local name=$1 n loop img cfg kernel=$XD_DIR/guest/vmlinuz ramdisk=$XD_DIR/guest/initrd.gz line
@@ -233,6 +234,8 @@ xd_guest_start() {
 		echo "$ploop" >>"$XD_STATE/guest-$name.loop"
 		disks="$disks, '$(xd_disk_spec xvdb ro "$ploop")'"
 	fi
+	# more disks, as quoted xl specs separated by commas (see xd_disk_spec)
+	[ -z "${XD_GUEST_DISKS:-}" ] || disks="$disks, $XD_GUEST_DISKS"
 	{
 		echo "name = \"$name\""
 		echo 'type = "pv"'
