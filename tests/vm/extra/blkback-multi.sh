@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Extra scenario: three guests at once, each with four data disks (xen-blkback with the
 # stock xen-blkfront), data verified per disk with distinct patterns.
-# xd-timeout: 600
+# xd-timeout: 900
 #
 # Guests bm1..bm3 (128 MiB each) get, besides the harness' xvda and payload xvdb, four
 # loop-backed 8 MiB disks xvdc..xvdf at xl create. Each guest waits for a "go" that Dom0
