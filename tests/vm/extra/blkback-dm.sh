@@ -82,9 +82,10 @@ echo "BLKDM-DISKS $(ls /dev/xvd* | tr '\n' ' ')"
 chk() {
 	n=$1 want=$2
 	shift 2
+	t=$(date +%s)
 	out=$(timeout 120 /xd/progs/blkpat "$@" 2>&1)
 	rc=$?
-	echo "BLKDM $n $want $rc $(echo "$out" | tr '\n' ' ')"
+	echo "BLKDM $n $want $rc $(echo "$out" | tr '\n' ' ') [$(($(date +%s) - t)) s]"
 }
 chk mix-low-write 0 w 11 /dev/xvdc 0 8192
 chk mix-high-write 0 w 12 /dev/xvdc 12288 4096
@@ -126,6 +127,8 @@ fi
 xd_pass create
 domid=$(xl domid "$g" 2>/dev/null)
 log=$(xd_guest_log "$g")
+xd_info "xl create: $(($(date +%s) - t0)) s"
+xd_guest_wait "$g" BLKDM-DISKS 240 && xd_info "guest has its disks: $(($(date +%s) - t0)) s"
 if ! xd_guest_wait "$g" BLKDM-DONE 300; then
 	xd_fail io "guest checks did not finish: $(grep -a BLKDM "$log" | tail -n 5 | tr -d '\r' | tr '\n' ' ')"
 	xd_guest_dump "$g" 40
@@ -139,7 +142,7 @@ else
 		else
 			xd_fail "io/$name" "blkpat exit $rc, want $want: $out"
 		fi
-		case "$name" in flakey) xd_info "flakey: $out" ;; esac
+		xd_info "$name: $out"
 	done < <(tr -d '\r' <"$log" | grep -a '^BLKDM ')
 	[ "$n" -eq 16 ] || xd_fail io/results "$n results from the guest, want 16"
 fi
@@ -158,8 +161,10 @@ done
 
 # ---- block-detach of the four disks (one is failing every request, one flaps)
 for d in xvdc xvdd xvde xvdf; do
+	t1=$(date +%s)
 	if timeout 120 xl block-detach "$g" "$d" >"$XD_STATE/xdm-detach-$d.log" 2>&1; then
 		xd_pass "detach-$d"
+		xd_info "xl block-detach $d: $(($(date +%s) - t1)) s"
 	else
 		xd_fail "detach-$d" "xl block-detach: $(tail -n 3 "$XD_STATE/xdm-detach-$d.log" | tr '\n' ' ')"
 	fi
@@ -194,11 +199,13 @@ else
 fi
 
 # ---- destroy, nothing left behind, the module unloads
+t1=$(date +%s)
 if xd_guest_destroy "$g"; then
 	xd_pass destroy
 else
 	xd_fail destroy "xl destroy did not complete"
 fi
+xd_info "destroy: $(($(date +%s) - t1)) s"
 if xd_wait_for 30 sh -c "! xl list 2>/dev/null | tail -n +2 | grep -vq '^Domain-0 '"; then
 	xd_pass domain-gone
 else

@@ -171,7 +171,9 @@ done
 
 # ---- destroy all, nothing left, the module unloads
 bad=""
+t1=$(date +%s)
 for g in $GUESTS; do xd_guest_destroy "$g" || bad="$bad $g"; done
+xd_info "destroy of the 3 guests: $(($(date +%s) - t1)) s"
 if [ -z "$bad" ]; then
 	xd_pass destroy
 else
