@@ -147,7 +147,7 @@ else
 	[ "$n" -eq 16 ] || xd_fail io/results "$n results from the guest, want 16"
 fi
 # The guest kernel's view (timestamps: where a slow boot spent its time).
-tr -d '\r' <"$log" | grep -a -E 'xvd|blkfront|GUEST-|BLKDM-' | head -n 40 | sed 's/^/  guest> /'
+tr -d '\r' <"$log" | grep -a -E 'blkfront|GUEST-|BLKDM-|partition table' | head -n 24 | sed 's/^/  guest> /'
 
 # ---- the backing devices: the guest's writes landed where they worked, and nowhere else
 for c in "mix-low 11 $l_mix 0 8192" "mix-high 12 $l_mix 12288 4096" "mix-error-range 10 $l_mix 8192 4096" \
