@@ -3,7 +3,9 @@
 #
 # make bench: one VM boot per Dom0 kernel (in parallel), each measuring every row for
 # the in-tree module and for ours side by side, A/B alternating over several rounds
-# (tests/vm/extra/bench.sh; method: /work/shared/benchmarks.md). Then the report
+# (tests/vm/extra/bench.sh; method: /work/shared/benchmarks.md). Device modules run
+# side by side (xdb-*.ko); the backends (xen-blkback, xen-netback) are swapped in the
+# boot with no device attached. Then the report
 # (scripts/bench/report.sh): per row the raw medians, the median of the per-round
 # ratios ours/in-tree with min-max and whether ours is ahead; CSV, PNG, summary in
 # build/bench/<UTC-time>/ and build/bench/latest.
@@ -49,17 +51,27 @@ for k in "${KERNELS[@]}"; do
 done
 XD_BENCH_IMAGES=1 XD_KERNELS=$ks "$top/scripts/vm/images.sh" || xd_die "image build failed"
 
-# ours: the side-by-side build of the device modules, per kernel, in a cpio appended to
-# the Dom0 initramfs with the guest's fio/iperf3 tree
+# ours: the side-by-side build of the device modules and our normal backends
+# (xen-blkback.ko, xen-netback.ko of `make modules`, swapped with the in-tree ones in
+# the boot), per kernel, in a cpio appended to the Dom0 initramfs with the guest's
+# fio/iperf3 tree
+BACKENDS="modules/blkback modules/netback"
 for k in "${KERNELS[@]}"; do
 	make -s -C "$top" bench-modules KVER="$k" >"$OUT/bench-modules-$k.log" 2>&1 || {
 		tail -n 20 "$OUT/bench-modules-$k.log" >&2
 		xd_die "make bench-modules KVER=$k failed"
 	}
+	make -s -C "$top" modules KVER="$k" XD_MODULES="$BACKENDS" >"$OUT/backends-$k.log" 2>&1 || {
+		tail -n 20 "$OUT/backends-$k.log" >&2
+		xd_die "make modules KVER=$k XD_MODULES=\"$BACKENDS\" failed"
+	}
 	x=$OUT/extra-$k
 	rm -rf "$x"
 	mkdir -p "$x/xd/bench/modules"
 	cp "$top"/build/bench-kbuild/"$k"/modules/*/xdb-*.ko "$x/xd/bench/modules/"
+	for m in $BACKENDS; do
+		cp "$top/build/kbuild/$k/$m/xen-${m#modules/}.ko" "$x/xd/bench/modules/"
+	done
 	cp -a "$XD_BUILD/bench/guest" "$x/xd/bench/guest"
 	(cd "$x" && find . -print0 | LC_ALL=C sort -z | cpio -0 -o -H newc --quiet) | gzip -1 >"$OUT/extra-$k.cpio.gz"
 	rm -rf "$x"

@@ -12,7 +12,9 @@
 # ours/in-tree, quoted as median [min-max]; ours is ahead when that median is >= 1 for
 # a throughput (hi) and <= 1 for a time or latency (lo). Rows without an "ours" side
 # (modules the project does not ship yet) are "in-tree only"; their other sides
-# (qdisk, local) are quoted with their ratio to in-tree the same way.
+# (qdisk, local) are quoted with their ratio to in-tree the same way. Proofs: for the
+# xdb rows the modules' reference counts, for the backend rows which module
+# (xen_blkback / xen_netback) served each run.
 set -eu
 [ $# -ge 2 ] || { echo "usage: $0 DIR KVER..." >&2; exit 2; }
 dir=$1
@@ -68,6 +70,15 @@ for k in "$@"; do
 	$1 == "XDBENCH" { val[$2, $3, $4] = $5 + 0; if ($4 > maxr) maxr = $4
 		print k "," $2 "," $3 "," $4 "," $5 >> (dir "/raw.csv") }
 	$1 == "XDBERR" { err[$2]++; if (!($2 in errtxt)) { e = $0; sub(/^XDBERR /, "", e); errtxt[$2] = substr(e, 1, 160) } }
+	# backend rows: which module served the run (xen_blkback=ours|intree|...), checked
+	# before each run after the swap; qdisk / local runs carry no proof
+	$1 == "XDBPROOF" && $5 ~ /^xen_(blk|net)back=/ {
+		v = $5; sub(/.*=/, "", v)
+		if (($3 == "ours" || $3 == "intree") && v != $3) unproven[$2]++
+		bemod[$2] = $5; sub(/=.*/, "", bemod[$2])
+		proofs[$2]++
+		next
+	}
 	$1 == "XDBPROOF" {
 		# ours: the xdb modules were in use (privcmd for every xl command);
 		# in-tree: they were not touched
@@ -103,7 +114,9 @@ for k in "$@"; do
 					(RN ? " (" rfmt(RMED) "x [" rfmt(RMIN) "-" rfmt(RMAX) "])" : "")
 			}
 			proof = ""
-			if (proofs[row]) proof = unproven[row] ? "UNPROVEN: ours not in use or in-tree run touched ours" : "ours in use (xdb_privcmd refcount up to " pmax[row] ")"
+			if (proofs[row] && (row in bemod))
+				proof = unproven[row] ? "UNPROVEN: a run was not on its side'"'"'s " bemod[row] : "each run on its side'"'"'s " bemod[row] " (srcversion checked)"
+			else if (proofs[row]) proof = unproven[row] ? "UNPROVEN: ours not in use or in-tree run touched ours" : "ours in use (xdb_privcmd refcount up to " pmax[row] ")"
 			if (err[row]) others = others (others == "" ? "" : "; ") err[row] " failed measurement(s): " errtxt[row]
 			printf "| %s | %s | %s | %s | %s | %s | %s |\n", row, unit[row], fmt(mi), fmt(mo),
 				rn ? rfmt(rmed) " [" rfmt(rmin) "-" rfmt(rmax) "]" : "-", verdict (proof != "" ? "; " proof : ""), others \
@@ -161,7 +174,7 @@ if command -v gnuplot >/dev/null && [ -s "$dir/chart.dat" ]; then
 fi
 
 {
-	echo "make bench: ours (xdb-*.ko, side by side) against the in-tree modules of the same kernel"
+	echo "make bench: ours (xdb-*.ko side by side; xen-blkback/xen-netback swapped in the boot) against the in-tree modules of the same kernel"
 	echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "machine: $(uname -n), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs;" \
 		"Xen 4.17 + Dom0 under QEMU TCG (2 vCPUs), guests 1 vCPU"

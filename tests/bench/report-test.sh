@@ -47,6 +47,17 @@ XDBROW xu s lo intree,ours unproven row
 XDBENCH xu intree 1 4
 XDBENCH xu ours 1 3
 XDBPROOF xu ours 1 xdb_privcmd=0 xdb_evtchn=0 xdb_gntdev=0
+XDBROW be IOPS hi intree,ours,qdisk swapped backend row
+XDBPROOF be intree 1 xen_blkback=intree srcversion=AAA
+XDBENCH be intree 1 100
+XDBPROOF be ours 1 xen_blkback=ours srcversion=BBB
+XDBENCH be ours 1 150
+XDBENCH be qdisk 1 50
+XDBROW bu Mbit/s hi intree,ours swapped backend row, wrong module
+XDBPROOF bu intree 1 xen_netback=intree srcversion=AAA
+XDBENCH bu intree 1 100
+XDBPROOF bu ours 1 xen_netback=other:CCC srcversion=CCC
+XDBENCH bu ours 1 90
 LOG
 "$top/scripts/bench/report.sh" "$t" K >"$t/out" 2>&1
 r() { awk -F, -v row="$1" -v f="$2" '$2 == row {print $f}' "$t/results.csv"; }
@@ -63,7 +74,11 @@ check blk-intree-only "in-tree only (ours not shipped yet)" "$(r blk 11)"
 check blk-others "qdisk 50.0 (0.50x [0.50-0.50]); local 300 (3.00x [3.00-3.00])" "$(r blk 12)"
 check xs-proof "ours in use (xdb_privcmd refcount up to 2)" "$(r xs 13)"
 check xu-unproven "UNPROVEN: ours not in use or in-tree run touched ours" "$(r xu 13)"
-check raw-lines 17 "$(($(wc -l <"$t/raw.csv") - 1))"
+check be-ratio "1.5 ahead" "$(r be 7) $(r be 11)"
+check be-others "qdisk 50.0 (0.50x [0.50-0.50])" "$(r be 12)"
+check be-proof "each run on its side's xen_blkback (srcversion checked)" "$(r be 13)"
+check bu-unproven "UNPROVEN: a run was not on its side's xen_netback" "$(r bu 13)"
+check raw-lines 22 "$(($(wc -l <"$t/raw.csv") - 1))"
 check table-has-xen 1 "$(grep -c 'Xen 4.17.9' "$t/table.md")"
 if command -v gnuplot >/dev/null; then
 	check chart-png 1 "$(file -b "$t/chart.png" 2>/dev/null | grep -c PNG)"

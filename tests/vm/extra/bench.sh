@@ -11,6 +11,12 @@
 # private mount namespace where /dev/xen/X is a bind mount of /dev/xen/X-xd, and record
 # the xdb modules' reference counts during the run as proof (XDBPROOF lines).
 #
+# Our backends (xen-blkback.ko, xen-netback.ko of `make modules`, in /xd/bench/modules/
+# too) cannot load next to the in-tree ones: the blk and net rows swap them with no
+# device of that type attached (detach, rmmod, insmod or modprobe, re-attach; see
+# blk_use / net_use), outside the measurements, and before each run record which
+# module serves it (XDBPROOF <row> <side> <round> xen_blkback=<ours|intree|...>).
+#
 # Kernel command line knobs (set by scripts/bench/bench.sh):
 #   xd.bench.rounds=N   rounds (default 5)
 #   xd.bench.seconds=S  seconds per micro/fio/iperf3 measurement (default 2)
@@ -22,13 +28,12 @@
 #   XDBENCH <row> <side> <round> <value>
 #   XDBERR <row> <side> <round> <why>
 #   XDBPROOF <row> <side> <round> <module>=<max refcount during the run> ...
+#   XDBPROOF <row> <side> <round> xen_blkback|xen_netback=<which module> <srcversion>
 #   XDBINFO <text>
 #
-# Sides: intree, ours (our module; a row lists it only where we ship the module),
-# qdisk (QEMU's userspace block backend), local (Dom0 itself on the backing device).
-# A side may have hooks side_enter_<group>_<side> / side_leave_<group>_<side>, run
-# around each of its measurements: that is where a row for our blkback/netback goes,
-# since backends cannot load side by side (see side_enter_blk_ours below).
+# Sides: intree, ours (our module), qdisk (QEMU's userspace block backend), local (Dom0
+# itself on the backing device). A side may have hooks side_enter_<group>_<side> /
+# side_leave_<group>_<side>, run around each of its measurements (not timed).
 
 param() { sed -n "s/.*\(^\| \)$1=\([^ ]*\).*/\2/p" /proc/cmdline; }
 ROUNDS=$(param xd.bench.rounds)
@@ -80,6 +85,31 @@ done
 xb INFO "modules: $(for m in xen_evtchn xen_gntdev xen_privcmd xdb_evtchn xdb_gntdev xdb_privcmd xen_blkback xen_netback; do
 	printf '%s=%s ' "$m" "$(cat /sys/module/$m/refcnt 2>/dev/null || echo -)"
 done)"
+
+# Our backends: which module is loaded is told by its srcversion (ours: that of
+# /xd/bench/modules/xen-*.ko; in-tree: that of the module modprobe finds, the boot
+# being IMPL=intree) and, for ours, its control device /dev/xen/blkback|netback.
+declare -A BE_OURS BE_INTREE
+for m in xen_blkback xen_netback; do
+	BE_OURS[$m]=$(modinfo -F srcversion "$XB/modules/${m//_/-}.ko" 2>/dev/null)
+	BE_INTREE[$m]=$(modinfo -F srcversion "${m//_/-}" 2>/dev/null)
+	xb INFO "backend $m: ours srcversion ${BE_OURS[$m]:-MISSING} ($XB/modules/${m//_/-}.ko), in-tree ${BE_INTREE[$m]:-none} ($(modinfo -F filename "${m//_/-}" 2>&1)), loaded $(cat "/sys/module/$m/srcversion" 2>/dev/null || echo none)"
+done
+# be_which MODULE: ours, intree, none (not loaded) or other:<srcversion>
+be_which() {
+	local m=$1 v=""
+	[ -d "/sys/module/$m" ] || { echo none; return; }
+	read -r v 2>/dev/null <"/sys/module/$m/srcversion"
+	if [ -n "${BE_OURS[$m]}" ] && [ "$v" = "${BE_OURS[$m]}" ] && [ -c "/dev/xen/${m#xen_}" ]; then
+		echo ours
+	elif [ "$v" = "${BE_INTREE[$m]}" ] && [ "$v" != "${BE_OURS[$m]}" ] && [ ! -e "/dev/xen/${m#xen_}" ]; then
+		echo intree
+	else
+		echo "other:${v:-nosrcversion}"
+	fi
+}
+# be_proof MODULE: the XDBPROOF payload for the module serving the next run
+be_proof() { echo "$1=$(be_which "$1") srcversion=$(cat "/sys/module/$1/srcversion" 2>/dev/null || echo -)"; }
 
 # A delay without a program start (they cost 0.1-1.5 s each under TCG).
 exec {XB_SLEEPFD}<> <(:)
@@ -305,6 +335,22 @@ if any_selected $GUEST_ROWS && [ -d "$XB/guest" ]; then
 		mkdir -p /lib64
 		cp /xdx/lib64/* /lib64/
 		export LD_LIBRARY_PATH=/xdx/xb/lib PATH=/xdx/xb/bin:$PATH
+		# Everything runs from RAM (guest-init unpacked xvdb into /xdx): Dom0 detaches
+		# xvdb, so that every vbd served by blkback can go for a backend swap.
+		IP=192.0.2.1$(sed -n 's/.*xd\.id=\([0-9]\).*/\1/p' /proc/cmdline)
+		# After a backend swap the vif comes back as a new eth0 (new ifindex) without
+		# address: bring it up and add the address again (idempotent).
+		netidx=""
+		netup() {
+			for d in /sys/class/net/eth*; do
+				[ -e "$d" ] || continue
+				ip link set "${d##*/}" up
+				ip addr add "$IP/24" dev "${d##*/}" 2>/dev/null
+			done
+			netidx=""
+			read -r netidx 2>/dev/null </sys/class/net/eth0/ifindex
+		}
+		netup
 		echo "XBG-AGENT-UP"
 		n=1
 		while :; do
@@ -314,6 +360,9 @@ if any_selected $GUEST_ROWS && [ -d "$XB/guest" ]; then
 				echo "XBG-END $n $?"
 				n=$((n + 1))
 			else
+				idx=""
+				read -r idx 2>/dev/null </sys/class/net/eth0/ifindex
+				[ "$idx" = "$netidx" ] || { netup; echo "XBG-NET-READD eth0 ifindex ${netidx:-none}"; }
 				sleep 1
 			fi
 		done
@@ -327,7 +376,7 @@ if any_selected $GUEST_ROWS && [ -d "$XB/guest" ]; then
 	echo 0 >/tmp/xbweb/.n
 	PLOOP=$(losetup -f --show -r /tmp/xbpay.tar)
 	QDISK="'format=raw,vdev=xvdc,access=rw,backendtype=qdisk,target=/dev/ram0'"
-	BLK_SIDES="intree qdisk local"
+	BLK_SIDES="intree ours qdisk local"
 	xbg_start() {
 		XD_GUEST_CMDLINE="" xd_guest_start xbg "memory = 1024" \
 			"disk = ['$(xd_disk_spec xvda rw /dev/ram0)', '$(xd_disk_spec xvdb ro "$PLOOP")'$1]" \
@@ -343,12 +392,21 @@ if any_selected $GUEST_ROWS && [ -d "$XB/guest" ]; then
 			[ -f "$f" ] && xb INFO "$f: $(tail -n 15 "$f" | tr '\n' ' ' | cut -c1-1500)"
 		done
 		xd_guest_destroy xbg
-		# without QEMU: in-tree blkback and Dom0-local only
-		BLK_SIDES="intree local"
+		# without QEMU: the blkbacks and Dom0-local only
+		BLK_SIDES="intree ours local"
 		if xbg_start "" && xd_guest_wait xbg XBG-AGENT-UP 300; then
 			GUEST_OK=1
 		else
 			xb ERR "guest - 0 bench guest did not start: $(cat /tmp/xbg-start.log; xd_guest_dump xbg 15 | tr '\n' ' ')"
+		fi
+	fi
+	# the payload is in the guest's RAM now: release xvdb (a blk swap needs no vbd on
+	# blkback but xvda, which it detaches itself)
+	if [ -n "$GUEST_OK" ]; then
+		if timeout 120 xl block-detach xbg xvdb >/tmp/xb-detach.log 2>&1; then
+			losetup -d "$PLOOP" 2>/dev/null && PLOOP=""
+		else
+			xb INFO "block-detach xvdb failed (blk swaps will fail): $(tr '\n' ' ' </tmp/xb-detach.log)"
 		fi
 	fi
 	[ -z "$GUEST_OK" ] ||
@@ -393,14 +451,57 @@ if [ -n "${GUEST_OK:-}" ]; then
 	w32:blk-randwrite-4k-qd32:randwrite:4k:32:49:1:IOPS:fio_4_KiB_randwrite_QD32
 	sr:blk-seqread-1m:read:1M:8:7:1024:MiB/s:fio_1_MiB_sequential_read_QD8
 	sw:blk-seqwrite-1m:write:1M:8:48:1024:MiB/s:fio_1_MiB_sequential_write_QD8"
-	# Sides: in-tree blkback (xvda), QEMU qdisk (xvdc), Dom0 itself on the RAM disk.
-	# Our blkback, once it ships, is one more side, "ours", with hooks like these
-	# (backends cannot be loaded side by side: swap with no vbd attached):
-	#   side_enter_blk_ours() { xl block-detach xbg xvda; xl block-detach xbg xvdb
-	#       rmmod xen-blkback; insmod /xd/bench/modules/xen-blkback.ko
-	#       xl block-attach xbg "$(xd_disk_spec xvda rw /dev/ram0)"; }
-	#   side_leave_blk_ours() { the same back to the in-tree module; }
-	# and a case "ours) dev=/dev/xvda" in blk_run. Net rows likewise (network-detach).
+	# Sides: in-tree blkback and ours (xvda, whichever module serves it), QEMU qdisk
+	# (xvdc), Dom0 itself on the RAM disk.
+	#
+	# blk_use SIDE: make SIDE's xen-blkback (intree or ours) serve xvda; on failure the
+	# reason on stdout. Backends cannot load side by side: with no vbd on blkback
+	# (xvdb was released at the start, qdisk's xvdc is QEMU's), detach xvda, rmmod,
+	# insmod ours or modprobe the in-tree one, check which module is loaded, attach
+	# xvda again and wait until the guest sees it. Lazy: nothing to do if SIDE's
+	# module serves already (the sides' order keeps it at one swap a round).
+	BLK_NOW=intree
+	blk_use() {
+		local want=$1 be=/local/domain/0/backend/vbd/$GDOM/51712 w out
+		[ "$BLK_NOW" != "$want" ] || [ "$(be_which xen_blkback)" != "$want" ] || return 0
+		BLK_NOW=unknown
+		if xenstore-read "$be/state" >/dev/null 2>&1 &&
+			! timeout 120 xl block-detach xbg xvda >/tmp/xb-swap.log 2>&1; then
+			echo "block-detach xvda: $(tail -n 2 /tmp/xb-swap.log | tr '\n' ' ')"
+			return 1
+		fi
+		# shellcheck disable=SC2016 # for sh -c
+		xd_wait_for 60 sh -c '! ls /sys/bus/xen-backend/devices 2>/dev/null | grep -q "^vbd-"' || {
+			echo "vbds still on blkback: $(cd /sys/bus/xen-backend/devices && echo vbd-*)"
+			return 1
+		}
+		if [ -d /sys/module/xen_blkback ] && ! xd_wait_for 20 rmmod xen_blkback; then
+			echo "rmmod xen_blkback: $(rmmod xen_blkback 2>&1), refcnt $(cat /sys/module/xen_blkback/refcnt)"
+			return 1
+		fi
+		if [ "$want" = ours ]; then
+			out=$(insmod "$XB/modules/xen-blkback.ko" 2>&1) || { echo "insmod ours: $out"; return 1; }
+		else
+			out=$(modprobe xen-blkback 2>&1) || { echo "modprobe xen-blkback: $out"; return 1; }
+		fi
+		w=$(be_which xen_blkback)
+		[ "$w" = "$want" ] || { echo "loaded xen_blkback is $w, not $want"; return 1; }
+		if ! timeout 120 xl block-attach xbg "$(xd_disk_spec xvda rw /dev/ram0)" >/tmp/xb-swap.log 2>&1; then
+			echo "block-attach xvda: $(tail -n 2 /tmp/xb-swap.log | tr '\n' ' ')"
+			return 1
+		fi
+		xd_wait_for 60 sh -c "[ \"\$(xenstore-read $be/state 2>/dev/null)\" = 4 ]" || {
+			echo "xvda backend state $(xenstore-read "$be/state" 2>&1), not 4"
+			return 1
+		}
+		# shellcheck disable=SC2016 # the guest's shell expands
+		out=$(gcmd 240 'i=0; while [ ! -b /dev/xvda ] && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done; blockdev --getsize64 /dev/xvda') || {
+			echo "guest: no answer after the attach"
+			return 1
+		}
+		[ "$out" = 268435456 ] || { echo "guest: xvda size '$out', not 268435456"; return 1; }
+		BLK_NOW=$want
+	}
 	side_enter_blk_local() { xl pause xbg; }
 	side_leave_blk_local() { xl unpause xbg; }
 	blk_run() {
@@ -409,7 +510,7 @@ if [ -n "${GUEST_OK:-}" ]; then
 		# shellcheck disable=SC2086 # word lists
 		case "$side" in
 		local) fio $common --filename=/dev/ram0 $args ;;
-		intree) gcmd $((SECS * 20 + 180)) "fio $common --filename=/dev/xvda $args" ;;
+		intree | ours) gcmd $((SECS * 20 + 180)) "fio $common --filename=/dev/xvda $args" ;;
 		qdisk) gcmd $((SECS * 20 + 180)) "fio $common --filename=/dev/xvdc $args" ;;
 		*) return 1 ;;
 		esac
@@ -427,6 +528,17 @@ if [ -n "${GUEST_OK:-}" ]; then
 			order=$BLK_SIDES
 			[ $((r % 2)) -eq 1 ] || order=$(echo "$order" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}')
 			for s in $order; do
+				# the backend swap (not timed): on failure no run, an error per row
+				if [ "$s" = intree ] || [ "$s" = ours ]; then
+					# (not in a subshell: blk_use keeps BLK_NOW)
+					if ! blk_use "$s" >/tmp/xb-why 2>&1; then
+						why=$(tr '\n' ' ' </tmp/xb-why | cut -c1-300)
+						for t in $blk_table; do t=${t#*:}; xb ERR "${t%%:*} $s $r backend swap failed: $why"; done
+						continue
+					fi
+					proof=$(be_proof xen_blkback)
+					for t in $blk_table; do t=${t#*:}; xb PROOF "${t%%:*} $s $r $proof"; done
+				fi
 				! declare -F "side_enter_blk_$s" >/dev/null || "side_enter_blk_$s"
 				# CPU use of each domain while fio runs (first round only: diagnostics)
 				[ "$r" != 1 ] || { sleep 5; xentop -b -i 2 -d 3 2>/dev/null | awk '$1 == "NAME" {n++} n == 2 && $1 != "NAME" {printf "%s %s%%; ", $1, $4}' >/tmp/xb-top.out; } &
@@ -442,6 +554,8 @@ if [ -n "${GUEST_OK:-}" ]; then
 				grep -q ';' /tmp/xb-fio.out || xb INFO "fio $s round $r: $(tail -n 5 /tmp/xb-fio.out | tr '\n' ' ' | cut -c1-300)"
 			done
 		done
+		blk_use intree >/tmp/xb-why 2>&1 || xb INFO "swap back to the in-tree blkback failed: $(tr '\n' ' ' </tmp/xb-why)"
+		xb INFO "blkback after the blk rows: $(be_proof xen_blkback)"
 	fi
 
 	# iperf3, the guest is the client; -R: Dom0 sends
@@ -451,11 +565,94 @@ if [ -n "${GUEST_OK:-}" ]; then
 		printf '%s\n' "$out" | awk '/receiver/ {for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") v = $(i - 1)}
 			END {if (v == "") exit 1; print v}' || { printf '%s\n' "$out" | tail -n 3 >&2; return 1; }
 	}
-	NET_SIDES=intree
-	xb_row net-g2d-1 Mbit/s hi "$NET_SIDES" "iperf3 guest -> Dom0, 1 stream (in-tree netback)" m_net 1 ""
-	xb_row net-g2d-4 Mbit/s hi "$NET_SIDES" "iperf3 guest -> Dom0, 4 streams" m_net 4 ""
-	xb_row net-d2g-1 Mbit/s hi "$NET_SIDES" "iperf3 Dom0 -> guest, 1 stream" m_net 1 -R
-	xb_row net-d2g-4 Mbit/s hi "$NET_SIDES" "iperf3 Dom0 -> guest, 4 streams" m_net 4 -R
+
+	# net_use SIDE: make SIDE's xen-netback (intree or ours) serve the guest's vif; on
+	# failure the reason on stdout. As blk_use: network-detach every vif, rmmod,
+	# insmod ours or modprobe the in-tree one, check which module is loaded,
+	# network-attach (same MAC, the lean hotplug script), wait for the backend to
+	# connect and for the guest's agent to answer (it brings the new eth0 up and adds
+	# its address itself when a fetch fails). Lazy like blk_use.
+	NET_NOW=intree
+	GMAC=00:16:3e:00:00:0$(cat "$XD_STATE/guest-xbg.id")
+	net_use() {
+		local want=$1 w out d
+		[ "$NET_NOW" != "$want" ] || [ "$(be_which xen_netback)" != "$want" ] || return 0
+		NET_NOW=unknown
+		for d in $(xl network-list xbg 2>/dev/null | awk 'NR > 1 {print $1}'); do
+			timeout 90 xl network-detach xbg "$d" >/tmp/xb-swap.log 2>&1 || {
+				echo "network-detach $d: $(tail -n 2 /tmp/xb-swap.log | tr '\n' ' ')"
+				return 1
+			}
+		done
+		# shellcheck disable=SC2016 # for sh -c
+		xd_wait_for 60 sh -c '! ls /sys/bus/xen-backend/devices 2>/dev/null | grep -q "^vif-"' || {
+			echo "vifs still on netback: $(cd /sys/bus/xen-backend/devices && echo vif-*)"
+			return 1
+		}
+		if [ -d /sys/module/xen_netback ] && ! xd_wait_for 20 rmmod xen_netback; then
+			echo "rmmod xen_netback: $(rmmod xen_netback 2>&1), refcnt $(cat /sys/module/xen_netback/refcnt)"
+			return 1
+		fi
+		if [ "$want" = ours ]; then
+			out=$(insmod "$XB/modules/xen-netback.ko" 2>&1) || { echo "insmod ours: $out"; return 1; }
+		else
+			out=$(modprobe xen-netback 2>&1) || { echo "modprobe xen-netback: $out"; return 1; }
+		fi
+		w=$(be_which xen_netback)
+		[ "$w" = "$want" ] || { echo "loaded xen_netback is $w, not $want"; return 1; }
+		if ! timeout 90 xl network-attach xbg bridge=xenbr0 "mac=$GMAC" "script=$XD_DIR/vif-script" >/tmp/xb-swap.log 2>&1; then
+			echo "network-attach: $(tail -n 2 /tmp/xb-swap.log | tr '\n' ' ')"
+			return 1
+		fi
+		xd_wait_for 60 sh -c "for d in \$(xenstore-list /local/domain/0/backend/vif/$GDOM 2>/dev/null); do
+			[ \"\$(xenstore-read /local/domain/0/backend/vif/$GDOM/\$d/state)\" = 4 ] && exit 0; done; exit 1" || {
+			echo "vif backend not connected: $(xenstore-ls "/local/domain/0/backend/vif/$GDOM" 2>&1 | grep -E 'state|hotplug' | tr '\n' ' ')"
+			return 1
+		}
+		out=$(gcmd 240 'echo XBG-NET-BACK') || { echo "guest agent did not answer after the attach"; return 1; }
+		[ "$out" = XBG-NET-BACK ] || { echo "guest agent answered '$out'"; return 1; }
+		NET_NOW=$want
+	}
+	# All selected net rows per side and round (one swap a round at most), the sides'
+	# order reversed every other round, as the blk rows.
+	# row:streams:flag:what
+	NET_JOBS="net-g2d-1:1::iperf3_guest_->_Dom0,_1_stream
+	net-g2d-4:4::iperf3_guest_->_Dom0,_4_streams
+	net-d2g-1:1:-R:iperf3_Dom0_->_guest,_1_stream
+	net-d2g-4:4:-R:iperf3_Dom0_->_guest,_4_streams"
+	NET_SIDES="intree ours"
+	net_sel=""
+	for j in $NET_JOBS; do
+		IFS=: read -r row p f what <<<"$j"
+		selected "$row" || continue
+		net_sel="$net_sel $row:$p:$f"
+		xb ROW "$row Mbit/s hi ${NET_SIDES// /,} ${what//_/ }"
+	done
+	if [ -n "$net_sel" ]; then
+		for r in $(seq 1 "$ROUNDS"); do
+			order=$NET_SIDES
+			[ $((r % 2)) -eq 1 ] || order=$(echo "$order" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}')
+			for s in $order; do
+				if ! net_use "$s" >/tmp/xb-why 2>&1; then
+					why=$(tr '\n' ' ' </tmp/xb-why | cut -c1-300)
+					for t in $net_sel; do xb ERR "${t%%:*} $s $r backend swap failed: $why"; done
+					continue
+				fi
+				proof=$(be_proof xen_netback)
+				for t in $net_sel; do
+					IFS=: read -r row p f <<<"$t"
+					xb PROOF "$row $s $r $proof"
+					if v=$(m_net "$s" "$r" "$p" "$f" 2>/tmp/xb-err) && [ -n "$v" ]; then
+						xb ENCH "$row $s $r $v"
+					else
+						xb ERR "$row $s $r $(tr '\n' ' ' </tmp/xb-err | cut -c1-300)"
+					fi
+				done
+			done
+		done
+		net_use intree >/tmp/xb-why 2>&1 || xb INFO "swap back to the in-tree netback failed: $(tr '\n' ' ' </tmp/xb-why)"
+		xb INFO "netback after the net rows: $(be_proof xen_netback)"
+	fi
 fi
 [ ! -f /tmp/xd-guest-xbg.cfg ] || xd_guest_destroy xbg
 [ -z "${PLOOP:-}" ] || losetup -d "$PLOOP" 2>/dev/null
