@@ -367,6 +367,18 @@ static void tx_push(struct net *n)
 	notify(n);
 }
 
+/* Take the next TX response, if the backend has produced one. */
+static bool tx_take(struct net *n, struct txrsp *r)
+{
+	if (n->tx_cons == sr(n->tx)->rsp_prod)
+		return false;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	memcpy(r, tx_slot(n, n->tx_cons), sizeof(*r));
+	n->tx_cons++;
+	sr(n->tx)->rsp_event = n->tx_cons + 1;
+	return true;
+}
+
 /*
  * Wait for the TX response with this id (bounded). Returns 1 and the status, 0 on
  * timeout, -1 if the backend closed. Other responses are consumed on the way.
@@ -376,13 +388,9 @@ static int tx_wait(struct net *n, uint16_t id, int ms, int16_t *status)
 	double end = now() + ms / 1000.0, next_xs = 0;
 
 	for (;;) {
-		while (n->tx_cons != sr(n->tx)->rsp_prod) {
-			struct txrsp r;
+		struct txrsp r;
 
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			memcpy(&r, tx_slot(n, n->tx_cons), sizeof(r));
-			n->tx_cons++;
-			sr(n->tx)->rsp_event = n->tx_cons + 1;
+		while (tx_take(n, &r)) {
 			if (r.id == id && r.status != RSP_NULL) {
 				*status = r.status;
 				return 1;
@@ -622,6 +630,7 @@ static enum outcome run_tx_double_fetch(struct net *n, const struct hcase *c)
 	double end = now() + 20, next_xs = now() + 0.2;
 	unsigned posted = 0, answered = 0, ok = 0, err = 0;
 	enum outcome o = O_SURVIVED;
+	struct txrsp r;
 	pthread_t t;
 
 	(void)c;
@@ -634,13 +643,7 @@ static enum outcome run_tx_double_fetch(struct net *n, const struct hcase *c)
 			posted++;
 		}
 		tx_push(n);
-		while (n->tx_cons != sr(n->tx)->rsp_prod) {
-			struct txrsp r;
-
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			memcpy(&r, tx_slot(n, n->tx_cons), sizeof(r));
-			n->tx_cons++;
-			sr(n->tx)->rsp_event = n->tx_cons + 1;
+		while (tx_take(n, &r)) {
 			if (r.status == RSP_NULL)
 				continue;
 			answered++;

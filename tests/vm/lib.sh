@@ -142,8 +142,7 @@ xd_net_brief() {
 		n=${v##*/}
 		out="$out$n carrier=$(cat "$v/carrier" 2>/dev/null) brport=$(cat "$v/brport/state" 2>/dev/null) rx=$(cat "$v/statistics/rx_packets") tx=$(cat "$v/statistics/tx_packets") txdrop=$(cat "$v/statistics/tx_dropped"); "
 	done
-	out="$out$(xd_net_rings "$domid" | tr '\n' ' ')"
-	out="${out:-no vif$domid.* netdev; }be=$(xenstore-read "/local/domain/0/backend/vif/$domid/0/state" 2>/dev/null) fe=$(xenstore-read "/local/domain/$domid/device/vif/0/state" 2>/dev/null); "
+	out="${out:-no vif$domid.* netdev; }$(xd_net_rings "$domid" | tr '\n' ' ')be=$(xenstore-read "/local/domain/0/backend/vif/$domid/0/state" 2>/dev/null) fe=$(xenstore-read "/local/domain/$domid/device/vif/0/state" 2>/dev/null); "
 	echo "$out$(grep -a -E 'GUEST-NET|eth0' "$(xd_guest_log "$1")" 2>/dev/null | tail -n 3 | tr -d '\r' | tr '\n' ' ')"
 }
 
