@@ -31,6 +31,18 @@ xd_skip() {
 }
 xd_info() { echo "XDINFO $*"; }
 
+# xd_finding IMPL NAME DETAIL: a failed check.  A FAIL when our module serves
+# the device (IMPL=ours); with the in-tree module, the reference we replace,
+# it is a finding: SKIP with "finding:" plus an XDFINDING console line.
+xd_finding() {
+	if [ "$1" = ours ]; then
+		xd_fail "$2" "$3"
+	else
+		xd_skip "$2" "finding: $3"
+		echo "XDFINDING $XD_SCENARIO/$2 $1 $(xd__oneline "$3")"
+	fi
+}
+
 # xd_check CHECK CMD [ARGS...]: PASS if CMD exits 0, else FAIL with its output.
 xd_check() {
 	local c=$1 out rc

@@ -14,14 +14,7 @@ HN_PFX=${HN_PFX:-}
 hn_seq=0
 
 # A failed check: FAIL for our xen-netback, a finding for the in-tree one.
-hn_bad() {
-	if [ "$hn_impl" = ours ]; then
-	xd_fail "$HN_PFX$1" "$2"
-	else
-	xd_skip "$HN_PFX$1" "finding: $2"
-	echo "XDFINDING $XD_SCENARIO/$HN_PFX$1 $hn_impl $(xd__oneline "$2")"
-	fi
-}
+hn_bad() { xd_finding "$hn_impl" "$HN_PFX$1" "$2"; }
 hn_pass() { xd_pass "$HN_PFX$1"; }
 hn_fail() { xd_fail "$HN_PFX$1" "$2"; }
 mem_avail() { awk '$1 == "MemAvailable:" {print int($2 / 1024)}' /proc/meminfo; }

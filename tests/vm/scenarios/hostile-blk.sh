@@ -40,14 +40,7 @@ V=hv
 . "$XD_DIR/extra/hostile-guests.sh"
 
 # A failed check: FAIL for our module, a finding for the in-tree one.
-hb_bad() {
-	if [ "$impl" = ours ]; then
-		xd_fail "$1" "$2"
-	else
-		xd_skip "$1" "finding: $2"
-		echo "XDFINDING $XD_SCENARIO/$1 $impl $(xd__oneline "$2")"
-	fi
-}
+hb_bad() { xd_finding "$impl" "$1" "$2"; }
 
 # be_gone XSPATH THREAD-PREFIX: the backend directory and its kernel threads are gone.
 be_gone() {

@@ -20,14 +20,7 @@ checks="create attached states-attached ping xdp-ran ping-large detached states-
 nofail() { for c in $checks; do xd_fail "$c" "$1"; done; }
 impl=$(xd_module_impl xen-netback)
 # A failed XDP check: FAIL for our module, a finding for the in-tree one.
-bad() {
-	if [ "$impl" = ours ]; then
-		xd_fail "$1" "$2"
-	else
-		xd_skip "$1" "finding: $2"
-		echo "XDFINDING $XD_SCENARIO/$1 $impl $(xd__oneline "$2")"
-	fi
-}
+bad() { xd_finding "$impl" "$1" "$2"; }
 
 xd_info "xen-netback: $impl ($(cat /sys/module/xen_netback/srcversion 2>/dev/null))"
 mkdir -p /tmp/xd-xdp
