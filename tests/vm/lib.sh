@@ -279,6 +279,35 @@ xd_guest_ip() { echo "192.0.2.1$(cat "$XD_STATE/guest-$1.id")"; }
 xd_guest_log() { echo "$XD_CONSOLE_DIR/guest-$1.log"; }
 xd_guest_exists() { xl list "$1" >/dev/null 2>&1; }
 
+# xd_domains_gone [CHECK]: only Domain-0 is left within 30 s (a domain whose
+# grants are still mapped stays as a dying "(null)" domain).
+xd_domains_gone() {
+	local c=${1:-domain-gone}
+	if xd_wait_for 30 sh -c "! xl list 2>/dev/null | tail -n +2 | grep -vq '^Domain-0 '"; then
+		xd_pass "$c"
+	else
+		xd_fail "$c" "domains left: $(xl list 2>&1 | tail -n +2 | tr '\n' ';')"
+	fi
+}
+
+# xd_module_cycle MODULE IMPL: checks rmmod (the module unloads once no
+# device uses it: nothing leaked) and reload (modprobe loads IMPL again).
+xd_module_cycle() {
+	local m=$1 impl=$2
+	if xl list 2>/dev/null | tail -n +2 | grep -vq '^Domain-0 '; then
+		xd_skip rmmod "other domains are running"
+	elif xd_wait_for 30 rmmod "$m"; then
+		xd_pass rmmod
+	else
+		xd_fail rmmod "rmmod $m: $(rmmod "$m" 2>&1) refcnt $(cat "/sys/module/${m//-/_}/refcnt" 2>&1)"
+	fi
+	if modprobe "$m" && [ "$(xd_module_impl "$m")" = "$impl" ]; then
+		xd_pass reload
+	else
+		xd_fail reload "modprobe $m failed or loaded another implementation"
+	fi
+}
+
 # xd_guest_wait NAME MARKER TIMEOUT: wait for MARKER (fixed string) in the guest's console log.
 xd_guest_wait() {
 	local log i=0

@@ -208,22 +208,7 @@ else
 	xd_fail destroy "xl destroy did not complete"
 fi
 xd_info "destroy: $(($(date +%s) - t1)) s"
-if xd_wait_for 30 sh -c "! xl list 2>/dev/null | tail -n +2 | grep -vq '^Domain-0 '"; then
-	xd_pass domain-gone
-else
-	xd_fail domain-gone "domains left: $(xl list 2>&1 | tail -n +2 | tr '\n' ';')"
-fi
-if xl list 2>/dev/null | tail -n +2 | grep -vq '^Domain-0 '; then
-	xd_skip rmmod "other domains are running"
-elif xd_wait_for 30 rmmod xen-blkback; then
-	xd_pass rmmod
-else
-	xd_fail rmmod "rmmod xen-blkback: $(rmmod xen-blkback 2>&1) refcnt $(cat /sys/module/xen_blkback/refcnt 2>&1)"
-fi
-if modprobe xen-blkback && [ "$(xd_module_impl xen-blkback)" = "$impl" ]; then
-	xd_pass reload
-else
-	xd_fail reload "modprobe xen-blkback failed or loaded another implementation"
-fi
+xd_domains_gone
+xd_module_cycle xen-blkback "$impl"
 cleanup
 xd_info "blkback-dm: $(($(date +%s) - t0)) s from xl create"
