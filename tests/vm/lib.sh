@@ -279,6 +279,23 @@ xd_guest_ip() { echo "192.0.2.1$(cat "$XD_STATE/guest-$1.id")"; }
 xd_guest_log() { echo "$XD_CONSOLE_DIR/guest-$1.log"; }
 xd_guest_exists() { xl list "$1" >/dev/null 2>&1; }
 
+# xd_sh_wait_ping TRIES ONFAIL HOST...: prints guest shell code (for a guest
+# payload's run.sh) that waits until every HOST answers a ping, at most TRIES
+# seconds per host, else runs ONFAIL (e.g. "break"; @HOST@ in it is replaced
+# by the host).  A HOST may be a guest shell variable ('$peer').
+xd_sh_wait_ping() {
+	local tries=$1 onfail=$2 h p
+	shift 2
+	for h in "$@"; do
+		p=ping
+		case $h in *:*) p="ping -6" ;; esac
+		printf 'i=0\nuntil %s -c 1 -W 2 %s >/dev/null 2>&1; do\n' "$p" "$h"
+		# shellcheck disable=SC2016 # guest code, expanded by the guest
+		printf '\ti=$((i + 1))\n\t[ $i -lt %s ] || { %s; }\n\tsleep 1\ndone\n' \
+			"$tries" "${onfail//@HOST@/$h}"
+	done
+}
+
 # xd_domains_gone [CHECK]: only Domain-0 is left within 30 s (a domain whose
 # grants are still mapped stays as a dying "(null)" domain).
 xd_domains_gone() {

@@ -23,12 +23,7 @@ TBYTES=12000000
 mkdir -p /tmp/xd-nr
 cat >/tmp/xd-nr/run.sh <<EOS
 (
-	i=0
-	until ping -c 1 -W 2 192.0.2.1 >/dev/null 2>&1; do
-		i=\$((i + 1))
-		[ \$i -lt 60 ] || break
-		sleep 1
-	done
+$(xd_sh_wait_ping 60 break 192.0.2.1)
 	$NB tcp-send across 192.0.2.1 7100 $TBYTES 71
 ) &
 EOS

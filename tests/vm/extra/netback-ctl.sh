@@ -44,12 +44,7 @@ BYTES=$((RATE2 * SECS))
 mkdir -p /tmp/xd-nbc
 cat >/tmp/xd-nbc/run.sh <<EOS
 (
-	i=0
-	until ping -c 1 -W 2 192.0.2.1 >/dev/null 2>&1; do
-		i=\$((i + 1))
-		[ \$i -lt 60 ] || break
-		sleep 1
-	done
+$(xd_sh_wait_ping 60 break 192.0.2.1)
 	k=1
 	while [ \$k -le 20 ]; do
 		until $NB tcp-send rate-\$k 192.0.2.1 \$((7000 + k)) $BYTES \$((400 + k)); do

@@ -36,14 +36,7 @@ esac
 $NB tcp-recv g2g-tcp-recv 7000 $BYTES \${me##*.} 600 &
 $NB udp-recv g2g-udp-recv 7001 $UDP_COUNT 1200 \${me##*.} 600 &
 (
-	for p in \$next \$prev; do
-		i=0
-		until ping -c 1 -W 2 \$p >/dev/null 2>&1; do
-			i=\$((i + 1))
-			[ \$i -lt 120 ] || { echo "GUEST-PEER-FAIL \$p"; break; }
-			sleep 1
-		done
-	done
+$(xd_sh_wait_ping 120 'echo "GUEST-PEER-FAIL @HOST@"; break' '$next' '$prev')
 	ping -c 3 -W 3 \$next >/dev/null 2>&1 && ping -c 3 -W 3 \$prev >/dev/null 2>&1 &&
 		echo "GUEST-PEERS-OK" || echo "GUEST-PEERS-FAIL"
 	# the receivers of the others may start later than ours: retry the connect

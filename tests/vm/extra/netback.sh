@@ -60,12 +60,7 @@ $NB tcp-recv sink 6006 4000000000 16 400 >/dev/null &
 (
 	# Dom0 reachable over both families first (bridge port forwarding,
 	# neighbour discovery), or the first connect can fail at once.
-	i=0
-	until ping -c 1 -W 2 192.0.2.1 >/dev/null 2>&1 && ping -6 -c 1 -W 2 2001:db8:9::1 >/dev/null 2>&1; do
-		i=\$((i + 1))
-		[ \$i -lt 60 ] || break
-		sleep 1
-	done
+$(xd_sh_wait_ping 60 break 192.0.2.1 2001:db8:9::1)
 	$NB tcp-send tcp-g2d-send 192.0.2.1 6001 $TCP_BYTES 11
 	$NB udp-send udp-g2d-send 2001:db8:9::1 6002 $UDP_COUNT 1400 12
 	i=0
