@@ -105,6 +105,11 @@ if [ -z "$bad" ]; then
 	xd_pass udp-recv
 else
 	xd_fail udp-recv "want at least $((UDP_COUNT / 10)) of $UDP_COUNT intact and none corrupt:$bad"
+	for n in $names; do
+		xd_info "$n after the UDP burst: ping $(xd_ping -c 2 -W 2 "$(xd_guest_ip "$n")" >/dev/null 2>&1 && echo ok || echo FAILED); $(xd_net_brief "$n")"
+		xd_info "$n log: $(xd__oneline "$(tail -n 8 "$(xd_guest_log "$n")")")"
+		xd_net_diag "$n"
+	done
 fi
 
 # Every vif carried at least the TCP stream both ways (rx: from the guest).
