@@ -89,7 +89,8 @@ wait_all udp-send "PASS g2g-udp-send" 120
 # that none arrived corrupt (netbulk checks each one against the stream).
 bad=""
 for n in $names; do
-	xd_guest_wait "$n" "g2g-udp-recv" 120
+	# (not "g2g-udp-recv" alone: the receiver's "listening" line has it too)
+	xd_wait_for 120 grep -qaE '(PASS|FAIL) g2g-udp-recv' "$(xd_guest_log "$n")"
 	l=$(grep -a -E '(PASS|FAIL) g2g-udp-recv' "$(xd_guest_log "$n")" | tail -n 1 | tr -d '\r')
 	xd_info "$n: $l"
 	case "$l" in
