@@ -72,6 +72,24 @@ module_param(max_grant_pages, uint, 0444);
 MODULE_PARM_DESC(max_grant_pages,
 		 "Pages per queue for mapping guest grants (bounds memory per guest; at least 512)");
 
+static int max_buffer_pages = 1024;
+module_param(max_buffer_pages, int, 0644);
+MODULE_PARM_DESC(max_buffer_pages,
+		 "Most free grant pages a queue keeps for later requests; the rest goes back to the system");
+
+static int buffer_squeeze_duration_ms = 10;
+module_param(buffer_squeeze_duration_ms, int, 0644);
+MODULE_PARM_DESC(buffer_squeeze_duration_ms,
+		 "After a memory pressure notice, how long (ms) the queues keep no free grant pages");
+
+static int log_stats;
+module_param(log_stats, int, 0644);
+MODULE_PARM_DESC(log_stats,
+		 "Log each queue's request counters every 10 s while they change (0: off)");
+
+/* jiffies until which the queues keep no free grant pages (memory pressure) */
+static unsigned long xbb_squeeze_until;
+
 /* --------------------------------------------------------------- ABIs */
 
 /*
@@ -245,6 +263,8 @@ struct xbb_stats {
  * @kick: look at @stalled_req again (the I/O limits changed, or a request
  *	completed without passing through the thread)
  * @st: statistics (written by the thread only)
+ * @log_next: jiffies of the next log_stats line
+ * @log_reqs: requests counted at the last log_stats line
  */
 struct xbb_ring {
 	struct xbb_dev *be;
@@ -287,6 +307,8 @@ struct xbb_ring {
 	unsigned long throttle_jiffies;
 	atomic_t kick;
 	struct xbb_stats st;
+	unsigned long log_next;
+	u64 log_reqs;
 };
 
 /**
@@ -1352,18 +1374,60 @@ out:
 	mutex_unlock(&be->mutex);
 }
 
+/*
+ * Give the free grant pages beyond max_buffer_pages back to the system
+ * (all of them for buffer_squeeze_duration_ms after a memory pressure
+ * notice).  Thread only: the pool is the thread's.
+ */
+static void xbb_trim_pool(struct xbb_ring *r)
+{
+	unsigned int keep = max(READ_ONCE(max_buffer_pages), 0);
+	unsigned int n;
+
+	if (time_before(jiffies, READ_ONCE(xbb_squeeze_until)))
+		keep = 0;
+	if (r->nr_free <= keep)
+		return;
+	n = r->nr_free - keep;
+	gnttab_free_pages(n, r->pool + keep);
+	r->nr_free = keep;
+	r->nr_alloc -= n;
+}
+
+/*
+ * log_stats: one line per queue and 10 s, if its requests changed
+ * (totals since connect; "pg:" is free grant pages / max_buffer_pages).
+ */
+static void xbb_log_stats(struct xbb_ring *r)
+{
+	const struct xbb_stats *st = &r->st;
+	u64 reqs = st->rd_req + st->wr_req + st->f_req + st->ds_req + st->oo_req;
+
+	if (!READ_ONCE(log_stats) || time_before(jiffies, r->log_next))
+		return;
+	r->log_next = jiffies + 10 * HZ;
+	if (reqs == r->log_reqs)
+		return;
+	r->log_reqs = reqs;
+	/* The in-tree driver's layout, so that log scrapers keep working. */
+	pr_info("xen-blkback: (blkback.%s-%u): oo %3llu  |  rd %4llu  |  wr %4llu  |  f %4llu  |  ds %4llu | pg: %4u/%4d\n",
+		r->be->name, r->idx, st->oo_req, st->rd_req, st->wr_req,
+		st->f_req, st->ds_req, r->nr_free, READ_ONCE(max_buffer_pages));
+}
+
 static int xbb_thread(void *arg)
 {
 	struct xbb_ring *r = arg;
 
 	while (!kthread_should_stop()) {
+		long tmo = MAX_SCHEDULE_TIMEOUT;
 		bool eoi, work;
 
 		if (r->stalled && r->throttle_jiffies)
-			wait_event_interruptible_timeout(r->wq, xbb_thread_wake(r),
-							 r->throttle_jiffies);
-		else
-			wait_event_interruptible(r->wq, xbb_thread_wake(r));
+			tmo = r->throttle_jiffies;
+		if (READ_ONCE(log_stats))
+			tmo = min_t(long, tmo, 10 * HZ);
+		wait_event_interruptible_timeout(r->wq, xbb_thread_wake(r), tmo);
 		eoi = atomic_xchg(&r->eoi_pending, 0);
 		atomic_set(&r->kick, 0);
 		if (r->idx == 0)
@@ -1383,6 +1447,8 @@ static int xbb_thread(void *arg)
 			xen_irq_lateeoi(r->irq, r->eoi_work ? 0 : XEN_EOI_FLAG_SPURIOUS);
 			r->eoi_work = false;
 		}
+		xbb_trim_pool(r);
+		xbb_log_stats(r);
 	}
 	/* Drain: every bio in flight completes before the grants go. */
 	while (atomic_read(&r->inflight)) {
@@ -1515,6 +1581,7 @@ static int xbb_ring_connect(struct xbb_ring *r, const char *dir,
 	r->nr_ents = xbb_ring_entries(nr * XEN_PAGE_SIZE, XBB_RING_HEADER, r->esz);
 	init_waitqueue_head(&r->wq);
 	spin_lock_init(&r->done_lock);
+	r->log_next = jiffies;
 	spin_lock_init(&r->rsp_lock);
 	INIT_LIST_HEAD(&r->done);
 
@@ -2317,12 +2384,35 @@ static const struct xenbus_device_id xbb_ids[] = {
 	{ "" }
 };
 
+/*
+ * Memory pressure (xenbus's shrinker): the queues of every device give
+ * their free grant pages back for buffer_squeeze_duration_ms.  Only a
+ * flag and a wake-up here; the threads free the pages.
+ */
+static void xbb_reclaim_memory(struct xenbus_device *dev)
+{
+	struct xbb_dev *be = dev_get_drvdata(&dev->dev);
+	unsigned int i;
+
+	WRITE_ONCE(xbb_squeeze_until, jiffies +
+		   msecs_to_jiffies(max(READ_ONCE(buffer_squeeze_duration_ms), 0)));
+	/* Never wait for a connect or disconnect in the shrinker. */
+	if (!be || !mutex_trylock(&be->mutex))
+		return;
+	for (i = 0; be->rings && i < be->nr_rings; i++) {
+		atomic_set(&be->rings[i].kick, 1);
+		wake_up(&be->rings[i].wq);
+	}
+	mutex_unlock(&be->mutex);
+}
+
 static struct xd_xenbus_driver xbb_driver = {
 	.drv = {
 		.ids = xbb_ids,
 		.probe = xbb_probe,
 		.remove = xd_xenbus_remove,
 		.otherend_changed = xbb_frontend_changed,
+		.reclaim_memory = xbb_reclaim_memory,
 	},
 	.remove = xbb_remove,
 };

@@ -71,6 +71,18 @@ if ! xd_guest_wait "$g" GUEST-DISK- 120; then
 	exit 0
 fi
 
+# log_stats and max_buffer_pages (module parameters, the in-tree names): from
+# now on each queue logs its counters every 10 s while they change, and keeps
+# at most 8 free grant pages (the rest goes back to the system).
+bbp=/sys/module/xen_blkback/parameters
+old_mbp=$(cat "$bbp/max_buffer_pages" 2>/dev/null)
+dmesg0=$(dmesg | wc -l)
+if echo 8 >"$bbp/max_buffer_pages" && echo 1 >"$bbp/log_stats"; then
+	xd_pass params-set
+else
+	xd_fail params-set "cannot set max_buffer_pages/log_stats: $(ls "$bbp" 2>&1 | tr '\n' ' ')"
+fi
+
 # ---- block-attach on the running guest
 for spec in "xvdc rw $loop_data" "xvdd ro $loop_ro"; do
 	# shellcheck disable=SC2086 # split on purpose
@@ -133,6 +145,24 @@ if [ -n "$wr" ] && [ "$wr" -gt 100 ] && [ "${rd:-0}" -gt 100 ]; then
 else
 	xd_fail statistics "$st: rd_req '${rd:-?}' wr_req '${wr:-?}'"
 fi
+
+# log_stats lines of this guest's queues: "(blkback.DOMID.DEV-Q): ... | pg: FREE/MAX".
+# Ours trims before it logs, so no line may show more than 8 free pages.
+qlines() { dmesg | tail -n +$((dmesg0 + 1)) | grep -a "xen-blkback: (blkback\.$domid\."; }
+if ! xd_wait_for 25 sh -c "dmesg | tail -n +$((dmesg0 + 1)) | grep -aq 'xen-blkback: (blkback\.$domid\.'"; then
+	xd_fail log-stats "no log_stats line of domain $domid in 25 s"
+else
+	xd_pass log-stats
+	xd_info "log_stats: $(qlines | tail -n 2 | tr '\n' ' ')"
+	over=$(qlines | sed -n 's/.*| pg: *\([0-9]*\)\/.*/\1/p' | awk '$1 > 8' | head -n 1)
+	if [ -z "$over" ] && [ -n "$(qlines | sed -n 's/.*| pg: *\([0-9]*\)\/.*/\1/p')" ]; then
+		xd_pass buffer-pages
+	else
+		xd_finding "$impl" buffer-pages "a queue kept ${over:-?} free pages (max_buffer_pages 8): $(qlines | tail -n 3 | tr '\n' ' ')"
+	fi
+fi
+echo "${old_mbp:-1024}" >"$bbp/max_buffer_pages"
+echo 0 >"$bbp/log_stats"
 
 # ---- the features announced: each node has the value the in-tree driver writes for the
 # same device, by its rules, from the backing device's sysfs (so the same checks pass with
