@@ -1396,7 +1396,7 @@ static void xbb_trim_pool(struct xbb_ring *r)
 
 /*
  * log_stats: one line per queue and 10 s, if its requests changed
- * (totals since connect; "pg:" is free grant pages / max_buffer_pages).
+ * (totals since connect, where the in-tree driver resets them).
  */
 static void xbb_log_stats(struct xbb_ring *r)
 {
@@ -1409,10 +1409,15 @@ static void xbb_log_stats(struct xbb_ring *r)
 	if (reqs == r->log_reqs)
 		return;
 	r->log_reqs = reqs;
-	/* The in-tree driver's layout, so that log scrapers keep working. */
-	pr_info("xen-blkback: (blkback.%s-%u): oo %3llu  |  rd %4llu  |  wr %4llu  |  f %4llu  |  ds %4llu | pg: %4u/%4d\n",
+	/*
+	 * The in-tree driver's layout, so that log scrapers keep working
+	 * ("pg": persistent grants / max_persistent_grants), then the free
+	 * grant pages the queue keeps (max_buffer_pages bounds them).
+	 */
+	pr_info("xen-blkback: (%s-%u): oo %3llu  |  rd %4llu  |  wr %4llu  |  f %4llu  |  ds %4llu | pg: %4u/%4u | free: %u\n",
 		r->be->name, r->idx, st->oo_req, st->rd_req, st->wr_req,
-		st->f_req, st->ds_req, r->nr_free, READ_ONCE(max_buffer_pages));
+		st->f_req, st->ds_req, r->nr_pgnts,
+		READ_ONCE(max_persistent_grants), r->nr_free);
 }
 
 static int xbb_thread(void *arg)
