@@ -3,7 +3,9 @@
  * netback-check.h - the decisions xen-netback takes on what a netif
  * frontend puts on its rings, as pure functions: ring index bounds, slot
  * bounds, packet assembly from a chain of transmit slots, extra-info
- * segments, and the number of receive slots a packet needs.
+ * segments, the number of receive slots a packet needs, the control
+ * ring's requests (hash key, flags, mapping table), the Toeplitz hash and
+ * the multicast filter list.
  *
  * Nothing here touches kernel state, so the same file compiles in user
  * space (tests/unit/netback-check.c).  It uses only plain C types and
@@ -276,6 +278,324 @@ static inline bool xnb_parse_rate(const char *s, unsigned long long *bytes,
 	*bytes = b;
 	*usec = (unsigned long)u;
 	return true;
+}
+
+/* ---- control ring: hashing (netif.h "Control ring") ------------------- */
+
+#define XNB_CTRL_TYPE_INVALID			0U
+#define XNB_CTRL_TYPE_GET_HASH_FLAGS		1U
+#define XNB_CTRL_TYPE_SET_HASH_FLAGS		2U
+#define XNB_CTRL_TYPE_SET_HASH_KEY		3U
+#define XNB_CTRL_TYPE_GET_HASH_MAPPING_SIZE	4U
+#define XNB_CTRL_TYPE_SET_HASH_MAPPING_SIZE	5U
+#define XNB_CTRL_TYPE_SET_HASH_MAPPING		6U
+#define XNB_CTRL_TYPE_SET_HASH_ALGORITHM	7U
+
+#define XNB_CTRL_STATUS_SUCCESS			0U
+#define XNB_CTRL_STATUS_NOT_SUPPORTED		1U
+#define XNB_CTRL_STATUS_INVALID_PARAMETER	2U
+#define XNB_CTRL_STATUS_BUFFER_OVERFLOW		3U
+
+#define XNB_HASH_ALG_NONE	0U
+#define XNB_HASH_ALG_TOEPLITZ	1U
+
+/* Hash types: bit numbers (the HASH extra's htype) and flag masks. */
+#define XNB_HASH_TYPE_IPV4	0U
+#define XNB_HASH_TYPE_IPV4_TCP	1U
+#define XNB_HASH_TYPE_IPV6	2U
+#define XNB_HASH_TYPE_IPV6_TCP	3U
+#define XNB_HASH_TYPE_NONE	0xffU	/* no hash for this packet */
+#define XNB_HASH_FLAGS_ALL	0xfU
+
+/* Our Toeplitz key size and the largest mapping table we take. */
+#define XNB_HASH_KEY_SIZE	40U
+#define XNB_HASH_MAPPING_MAX	128U
+
+/**
+ * xnb_toeplitz() - Toeplitz hash of a byte string
+ * @key: the key, XNB_HASH_KEY_SIZE bytes (octets the frontend did not
+ *	set are zero)
+ * @buf: the data (network byte order fields, see netif.h "Hash types")
+ * @len: bytes of @buf, at most XNB_HASH_KEY_SIZE - 4
+ *
+ * For every bit of @buf, most significant first: if it is set, the hash
+ * is XORed with the 32 key bits starting at the same bit position.
+ *
+ * Return: the hash.
+ */
+static inline unsigned int xnb_toeplitz(const unsigned char *key,
+					const unsigned char *buf,
+					unsigned int len)
+{
+	unsigned int hash = 0, i, bit;
+	/* The 32 key bits at the current position (and the next byte). */
+	unsigned long long win = 0;
+
+	for (i = 0; i < 8; i++)
+		win = (win << 8) | key[i];
+	for (i = 0; i < len && i + 4 < XNB_HASH_KEY_SIZE; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			if (buf[i] & (0x80U >> bit))
+				hash ^= (unsigned int)(win >> (32 - bit));
+		}
+		win <<= 8;
+		if (i + 8 < XNB_HASH_KEY_SIZE)
+			win |= key[i + 8];
+	}
+	return hash;
+}
+
+/**
+ * xnb_hash_type() - which hash to compute for a packet
+ * @flags: the enabled XNB_HASH_TYPE flags (1 << type)
+ * @ipv6: the packet is IPv6 (else IPv4)
+ * @tcp: it is TCP with its ports available (not a later fragment)
+ *
+ * The "maximal" enabled type: the 4-tuple for TCP when its flag is set,
+ * else the 2-tuple when that flag is set.
+ *
+ * Return: an XNB_HASH_TYPE_* or XNB_HASH_TYPE_NONE.
+ */
+static inline unsigned int xnb_hash_type(unsigned int flags, bool ipv6,
+					 bool tcp)
+{
+	unsigned int l4 = ipv6 ? XNB_HASH_TYPE_IPV6_TCP : XNB_HASH_TYPE_IPV4_TCP;
+	unsigned int l3 = ipv6 ? XNB_HASH_TYPE_IPV6 : XNB_HASH_TYPE_IPV4;
+
+	if (tcp && (flags & (1U << l4)))
+		return l4;
+	if (flags & (1U << l3))
+		return l3;
+	return XNB_HASH_TYPE_NONE;
+}
+
+/**
+ * xnb_hash_input_len() - bytes hashed for a hash type
+ * @type: XNB_HASH_TYPE_*
+ *
+ * Return: 8, 12, 32 or 36 (addresses, then ports), 0 for NONE.
+ */
+static inline unsigned int xnb_hash_input_len(unsigned int type)
+{
+	switch (type) {
+	case XNB_HASH_TYPE_IPV4:
+		return 8;
+	case XNB_HASH_TYPE_IPV4_TCP:
+		return 12;
+	case XNB_HASH_TYPE_IPV6:
+		return 32;
+	case XNB_HASH_TYPE_IPV6_TCP:
+		return 36;
+	default:
+		return 0;
+	}
+}
+
+/**
+ * xnb_ctrl_key_check() - SET_HASH_KEY: the key size
+ * @size: data[1], octets
+ *
+ * Return: a XNB_CTRL_STATUS_*: SUCCESS (0 clears the key), or
+ * BUFFER_OVERFLOW above our key size.
+ */
+static inline unsigned int xnb_ctrl_key_check(unsigned int size)
+{
+	return size > XNB_HASH_KEY_SIZE ? XNB_CTRL_STATUS_BUFFER_OVERFLOW :
+					  XNB_CTRL_STATUS_SUCCESS;
+}
+
+/**
+ * xnb_ctrl_flags_check() - SET_HASH_FLAGS: the flags asked for
+ * @alg: the current algorithm
+ * @flags: data[0]
+ *
+ * Return: NOT_SUPPORTED without an algorithm, INVALID_PARAMETER for an
+ * unknown flag, else SUCCESS.
+ */
+static inline unsigned int xnb_ctrl_flags_check(unsigned int alg,
+						unsigned int flags)
+{
+	if (alg == XNB_HASH_ALG_NONE)
+		return XNB_CTRL_STATUS_NOT_SUPPORTED;
+	if (flags & ~XNB_HASH_FLAGS_ALL)
+		return XNB_CTRL_STATUS_INVALID_PARAMETER;
+	return XNB_CTRL_STATUS_SUCCESS;
+}
+
+/**
+ * xnb_ctrl_mapping_size_check() - SET_HASH_MAPPING_SIZE
+ * @size: data[0], entries (0: hash modulo the number of queues)
+ */
+static inline unsigned int xnb_ctrl_mapping_size_check(unsigned int size)
+{
+	return size > XNB_HASH_MAPPING_MAX ? XNB_CTRL_STATUS_INVALID_PARAMETER :
+					     XNB_CTRL_STATUS_SUCCESS;
+}
+
+/**
+ * xnb_ctrl_mapping_check() - SET_HASH_MAPPING: the range asked for
+ * @size: entries of the current table
+ * @len: data[1], entries to set
+ * @off: data[2], first entry to set
+ *
+ * The range must lie inside the table (without wrapping) and the
+ * entries (4 octets each) must fit in the one granted page.
+ *
+ * Return: SUCCESS or INVALID_PARAMETER.
+ */
+static inline unsigned int xnb_ctrl_mapping_check(unsigned int size,
+						  unsigned int len,
+						  unsigned int off)
+{
+	if (off > size || len > size - off)
+		return XNB_CTRL_STATUS_INVALID_PARAMETER;
+	if (len > XNB_PAGE_SIZE / 4)
+		return XNB_CTRL_STATUS_INVALID_PARAMETER;
+	return XNB_CTRL_STATUS_SUCCESS;
+}
+
+/**
+ * xnb_ctrl_mapping_entries_ok() - SET_HASH_MAPPING: the entries copied
+ * @e: the entries (a copy: the guest cannot change them any more)
+ * @len: how many
+ * @nr_queues: the connected queues
+ *
+ * Return: true if every entry names a queue.
+ */
+static inline bool xnb_ctrl_mapping_entries_ok(const unsigned int *e,
+					       unsigned int len,
+					       unsigned int nr_queues)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		if (e[i] >= nr_queues)
+			return false;
+	return true;
+}
+
+/**
+ * xnb_hash_queue() - the queue a hash selects
+ * @hash: the packet's hash
+ * @map: the mapping table
+ * @size: its entries; 0: modular arithmetic
+ * @nr_queues: the connected queues (at least 1)
+ *
+ * Entries were checked against the queue count when they were set; a
+ * table older than a smaller queue count still cannot select a queue
+ * that does not exist.
+ */
+static inline unsigned int xnb_hash_queue(unsigned int hash,
+					  const unsigned int *map,
+					  unsigned int size,
+					  unsigned int nr_queues)
+{
+	unsigned int q = size ? map[hash % size] : hash;
+
+	return q % nr_queues;
+}
+
+/* ---- multicast control (XEN_NETIF_EXTRA_TYPE_MCAST_{ADD,DEL}) --------- */
+
+#define XNB_MCAST_MAX		64U
+#define XNB_MCAST_OK		0	/* done */
+#define XNB_MCAST_INVALID	1	/* not a multicast address */
+#define XNB_MCAST_OVERFLOW	2	/* list full: accept all multicast */
+
+/* Ethernet multicast (the group bit; broadcast included). */
+static inline bool xnb_mcast_addr_ok(const unsigned char *a)
+{
+	return a[0] & 1;
+}
+
+static inline bool xnb_mac_eq(const unsigned char *a, const unsigned char *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < 6; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+/**
+ * xnb_mcast_find() - index of an address in a filter list, or -1
+ * @list: @n addresses of 6 octets
+ * @n: addresses in the list
+ * @a: the address
+ */
+static inline int xnb_mcast_find(const unsigned char (*list)[6],
+				 unsigned int n, const unsigned char *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < n && i < XNB_MCAST_MAX; i++)
+		if (xnb_mac_eq(list[i], a))
+			return (int)i;
+	return -1;
+}
+
+/**
+ * xnb_mcast_update() - apply an MCAST_ADD or MCAST_DEL extra
+ * @list: the vif's list, XNB_MCAST_MAX entries
+ * @n: addresses in it (updated)
+ * @add: MCAST_ADD (else MCAST_DEL)
+ * @a: the address (copied out of the ring)
+ *
+ * Adding an address present, or deleting one absent, changes nothing.
+ *
+ * Return: XNB_MCAST_OK, XNB_MCAST_INVALID (not multicast: nothing done)
+ * or XNB_MCAST_OVERFLOW (add to a full list: not added).
+ */
+static inline int xnb_mcast_update(unsigned char (*list)[6], unsigned int *n,
+				   bool add, const unsigned char *a)
+{
+	int i;
+	unsigned int k;
+
+	if (!xnb_mcast_addr_ok(a))
+		return XNB_MCAST_INVALID;
+	if (*n > XNB_MCAST_MAX)
+		*n = XNB_MCAST_MAX;
+	i = xnb_mcast_find((const unsigned char (*)[6])list, *n, a);
+	if (add) {
+		if (i >= 0)
+			return XNB_MCAST_OK;
+		if (*n >= XNB_MCAST_MAX)
+			return XNB_MCAST_OVERFLOW;
+		for (k = 0; k < 6; k++)
+			list[*n][k] = a[k];
+		(*n)++;
+		return XNB_MCAST_OK;
+	}
+	if (i < 0)
+		return XNB_MCAST_OK;
+	(*n)--;
+	for (k = 0; k < 6; k++)
+		list[i][k] = list[*n][k];
+	return XNB_MCAST_OK;
+}
+
+/**
+ * xnb_mcast_pass() - may a frame go to a guest that filters multicast?
+ * @dst: its destination address
+ * @list: the filter list
+ * @n: addresses in it
+ * @all: the list overflowed: every multicast frame passes
+ *
+ * Unicast and broadcast always pass.
+ */
+static inline bool xnb_mcast_pass(const unsigned char *dst,
+				  const unsigned char (*list)[6],
+				  unsigned int n, bool all)
+{
+	static const unsigned char bcast[6] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+	};
+
+	if (!(dst[0] & 1) || all || xnb_mac_eq(dst, bcast))
+		return true;
+	return xnb_mcast_find(list, n, dst) >= 0;
 }
 
 #endif /* XD_NETBACK_CHECK_H */

@@ -20,13 +20,22 @@
  * - receive slots: enough pages for the packet, one more for GSO;
  * - rate limit: within a window the bytes let through never exceed the
  *   credit, except one packet larger than the whole credit; the "rate"
- *   parser agrees with a reference parser and never overflows.
+ *   parser agrees with a reference parser and never overflows;
+ * - control ring: the mapping range check equals a 64-bit reference and
+ *   an accepted range lies inside the table and the page; accepted
+ *   entries name a queue and the queue a hash selects exists; the
+ *   Toeplitz hash equals a bit-by-bit reference; the key and size checks;
+ * - multicast list: add/del agree with a reference set, never exceed
+ *   XNB_MCAST_MAX, refuse unicast, and the filter passes exactly unicast,
+ *   broadcast and listed (or, after an overflow, all) addresses.
  */
 enum { ST_OK, ST_DROP, ST_FATAL, ST_MULTI_OK, ST_EXTRA_OK, ST_GSO_OK,
-	ST_RATE_OK, ST_CREDIT_DENY, ST_BIG_PLAN };
+	ST_RATE_OK, ST_CREDIT_DENY, ST_BIG_PLAN, ST_MAP_OK, ST_MAP_ENTRIES_OK,
+	ST_MCAST_FULL };
 #define XD_STAT_NAMES { "packet-ok", "packet-drop", "packet-fatal", \
 	"multi-slot-ok", "extras-ok", "gso-ok", "rate-parsed", \
-	"credit-denied", "plan-over-16-ops" }
+	"credit-denied", "plan-over-16-ops", "ctrl-map-ok", \
+	"ctrl-entries-ok", "mcast-list-full" }
 #include "fuzz.h"
 
 #include "../../modules/netback/netback-check.h"
@@ -393,12 +402,168 @@ static void fuzz_rate(struct xd_in *in)
 	}
 }
 
+/* Toeplitz, one bit at a time from the definition in netif.h. */
+static unsigned int ref_toeplitz(const unsigned char *key,
+				 const unsigned char *buf, unsigned int len)
+{
+	unsigned int h = 0, i, j;
+
+	for (i = 0; i < len * 8; i++) {
+		unsigned int w = 0;
+
+		if (!(buf[i / 8] & (0x80U >> (i % 8))))
+			continue;
+		for (j = 0; j < 32; j++) {
+			unsigned int b = i + j;
+
+			w = (w << 1) | ((key[b / 8] >> (7 - b % 8)) & 1U);
+		}
+		h ^= w;
+	}
+	return h;
+}
+
+static void fuzz_ctrl(struct xd_in *in)
+{
+	unsigned int size = xd_u32(in), len = xd_u32(in), off = xd_u32(in);
+	unsigned int e[XNB_HASH_MAPPING_MAX], nq, i, st, hash;
+	unsigned char key[XNB_HASH_KEY_SIZE], buf[36];
+	uint8_t mode = xd_u8(in);
+	bool ref_ok, all_ok = true;
+
+	if (mode & 1) {
+		size %= XNB_HASH_MAPPING_MAX + 2;
+		len = (mode & 2) ? len % 1100 : len % (XNB_HASH_MAPPING_MAX + 2);
+		off = (mode & 4) ? off : off % (XNB_HASH_MAPPING_MAX + 2);
+	}
+	st = xnb_ctrl_mapping_check(size, len, off);
+	ref_ok = (unsigned long long)off + len <= size &&
+		 (unsigned long long)len * 4 <= 4096;
+	XD_CHECK((st == XNB_CTRL_STATUS_SUCCESS) == ref_ok,
+		 "mapping range verdict differs from the reference");
+	XD_CHECK(st == XNB_CTRL_STATUS_SUCCESS ||
+		 st == XNB_CTRL_STATUS_INVALID_PARAMETER, "mapping status");
+	if (st == XNB_CTRL_STATUS_SUCCESS)
+		XD_STAT(ST_MAP_OK);
+
+	st = xnb_ctrl_mapping_size_check(size);
+	XD_CHECK((st == XNB_CTRL_STATUS_SUCCESS) == (size <= XNB_HASH_MAPPING_MAX),
+		 "mapping size verdict");
+	st = xnb_ctrl_key_check(len);
+	XD_CHECK((st == XNB_CTRL_STATUS_SUCCESS) == (len <= XNB_HASH_KEY_SIZE),
+		 "key size verdict");
+	st = xnb_ctrl_flags_check(mode & 8 ? XNB_HASH_ALG_TOEPLITZ :
+				  XNB_HASH_ALG_NONE, off & 0x1f);
+	XD_CHECK((st == XNB_CTRL_STATUS_SUCCESS) ==
+		 ((mode & 8) && !(off & 0x10)), "hash flags verdict");
+
+	/* entries and queue selection */
+	nq = 1 + xd_u8(in) % 64;
+	len = xd_u8(in) % (XNB_HASH_MAPPING_MAX + 1);
+	for (i = 0; i < len; i++) {
+		e[i] = (mode & 0x10) ? xd_u8(in) % (nq + 1) : xd_u32(in);
+		all_ok = all_ok && e[i] < nq;
+	}
+	XD_CHECK(xnb_ctrl_mapping_entries_ok(e, len, nq) == all_ok,
+		 "mapping entries verdict");
+	hash = xd_u32(in);
+	if (all_ok) {
+		XD_STAT(ST_MAP_ENTRIES_OK);
+		i = xnb_hash_queue(hash, e, len, nq);
+		XD_CHECK(i < nq, "hash selects a queue that does not exist");
+		XD_CHECK(i == (len ? e[hash % len] : hash % nq), "hash queue");
+	}
+	XD_CHECK(xnb_hash_queue(hash, e, 0, nq) < nq, "modular queue");
+
+	/* Toeplitz against the definition */
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = xd_u8(in);
+	len = xd_u8(in) % 37;
+	for (i = 0; i < len; i++)
+		buf[i] = xd_u8(in);
+	XD_CHECK(xnb_toeplitz(key, buf, len) == ref_toeplitz(key, buf, len),
+		 "Toeplitz hash differs from the reference");
+	i = xnb_hash_type(mode >> 4, mode & 0x40, mode & 0x80);
+	XD_CHECK(i == XNB_HASH_TYPE_NONE || ((mode >> 4) & (1U << i)),
+		 "hash type not enabled");
+	XD_CHECK(i == XNB_HASH_TYPE_NONE ||
+		 ((i >= XNB_HASH_TYPE_IPV6) == !!(mode & 0x40)), "hash family");
+}
+
+static void fuzz_mcast(struct xd_in *in)
+{
+	unsigned char list[XNB_MCAST_MAX][6], ref[XNB_MCAST_MAX + 1][6], a[6];
+	unsigned int n = 0, rn = 0, k, i, j, steps = xd_u8(in) % 200;
+	bool all = false;
+
+	/* often start from a nearly full list (the overflow path) */
+	if (xd_u8(in) & 1) {
+		for (i = 0; i + 1 < XNB_MCAST_MAX; i++) {
+			unsigned char g[6] = { 0x01, 0x00, 0x5e, 0x00, 0x01, 0 };
+
+			g[5] = (unsigned char)i;
+			XD_CHECK(xnb_mcast_update(list, &n, true, g) == XNB_MCAST_OK,
+				 "prefill refused");
+			memcpy(ref[rn++], g, 6);
+		}
+	}
+	for (k = 0; k < steps; k++) {
+		uint8_t op = xd_u8(in);
+		int r, found = -1;
+
+		/* a few addresses, so that adds and dels meet */
+		a[0] = (op & 0x80) ? xd_u8(in) : ((op & 0x40) ? 0x00 : 0x01);
+		a[1] = 0x00;
+		a[2] = 0x5e;
+		a[3] = 0;
+		a[4] = 0;
+		a[5] = (op & 0x20) ? xd_u8(in) : xd_u8(in) % 8;
+		for (i = 0; i < rn; i++)
+			if (!memcmp(ref[i], a, 6))
+				found = (int)i;
+		r = xnb_mcast_update(list, &n, op & 1, a);
+		if (!(a[0] & 1)) {
+			XD_CHECK(r == XNB_MCAST_INVALID, "unicast address accepted");
+		} else if (op & 1) {
+			if (found < 0 && rn == XNB_MCAST_MAX) {
+				XD_CHECK(r == XNB_MCAST_OVERFLOW, "overflow not reported");
+				XD_STAT(ST_MCAST_FULL);
+				all = true;
+			} else {
+				XD_CHECK(r == XNB_MCAST_OK, "add refused");
+				if (found < 0)
+					memcpy(ref[rn++], a, 6);
+			}
+		} else {
+			XD_CHECK(r == XNB_MCAST_OK, "del refused");
+			if (found >= 0)
+				memcpy(ref[found], ref[--rn], 6);
+		}
+		XD_CHECK(n == rn && n <= XNB_MCAST_MAX, "list size differs");
+		for (i = 0; i < rn; i++)
+			XD_CHECK(xnb_mcast_find((const unsigned char (*)[6])list,
+						n, ref[i]) >= 0, "listed address lost");
+		for (i = 0; i < n; i++)
+			for (j = i + 1; j < n; j++)
+				XD_CHECK(memcmp(list[i], list[j], 6), "address listed twice");
+		a[5] = xd_u8(in);
+		found = -1;
+		for (i = 0; i < rn; i++)
+			if (!memcmp(ref[i], a, 6))
+				found = (int)i;
+		XD_CHECK(xnb_mcast_pass(a, (const unsigned char (*)[6])list, n, all) ==
+			 (!(a[0] & 1) || all || found >= 0 ||
+			  !memcmp(a, "\xff\xff\xff\xff\xff\xff", 6)),
+			 "filter verdict");
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct xd_in in;
 
 	xd_in_init(&in, data, size);
-	switch (xd_u8(&in) % 5) {
+	switch (xd_u8(&in) % 7) {
 	case 0:
 	case 1:
 		fuzz_packet(&in);
@@ -408,6 +573,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 3:
 		fuzz_misc(&in);
+		break;
+	case 5:
+		fuzz_ctrl(&in);
+		break;
+	case 6:
+		fuzz_mcast(&in);
 		break;
 	default:
 		fuzz_rate(&in);
