@@ -540,12 +540,6 @@ static void fuzz_mcast(struct xd_in *in)
 				memcpy(ref[found], ref[--rn], 6);
 		}
 		XD_CHECK(n == rn && n <= XNB_MCAST_MAX, "list size differs");
-		for (i = 0; i < rn; i++)
-			XD_CHECK(xnb_mcast_find((const unsigned char (*)[6])list,
-						n, ref[i]) >= 0, "listed address lost");
-		for (i = 0; i < n; i++)
-			for (j = i + 1; j < n; j++)
-				XD_CHECK(memcmp(list[i], list[j], 6), "address listed twice");
 		a[5] = xd_u8(in);
 		found = -1;
 		for (i = 0; i < rn; i++)
@@ -556,6 +550,12 @@ static void fuzz_mcast(struct xd_in *in)
 			  !memcmp(a, "\xff\xff\xff\xff\xff\xff", 6)),
 			 "filter verdict");
 	}
+	for (i = 0; i < rn; i++)
+		XD_CHECK(xnb_mcast_find((const unsigned char (*)[6])list,
+					n, ref[i]) >= 0, "listed address lost");
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			XD_CHECK(memcmp(list[i], list[j], 6), "address listed twice");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
