@@ -23,9 +23,14 @@
 #include "xd_compat_net.h"
 #include "netback.h"
 
-/* When a queued packet for the guest expires (drain timeout). */
+/*
+ * A queued packet for the guest: when it expires (drain timeout), and its
+ * hash (computed when it is queued, sent as a HASH extra).
+ */
 struct xnb_skb_cb {
 	unsigned long expires;
+	u32 hash;
+	u8 hash_type;		/* XNB_HASH_TYPE_NONE: no HASH extra */
 };
 
 #define XNB_CB(skb) ((struct xnb_skb_cb *)(skb)->cb)
@@ -288,9 +293,30 @@ static int xnb_tx_extras(struct xnb_queue *q, struct xnb_tx_pkt *p,
 				    extra.u.gso.type, why);
 		if (v != XNB_OK)
 			return v;
-		if (extra.type == XEN_NETIF_EXTRA_TYPE_GSO) {
+		switch (extra.type) {
+		case XEN_NETIF_EXTRA_TYPE_GSO:
 			p->gso_size = extra.u.gso.size;
 			p->gso_type = extra.u.gso.type;
+			break;
+		case XEN_NETIF_EXTRA_TYPE_HASH:
+			/* Only the known types; the value is little endian. */
+			if (extra.u.hash.type > XNB_HASH_TYPE_IPV6_TCP)
+				break;
+			p->has_hash = true;
+			p->hash_type = extra.u.hash.type;
+			p->hash = extra.u.hash.value[0] |
+				  extra.u.hash.value[1] << 8 |
+				  extra.u.hash.value[2] << 16 |
+				  (u32)extra.u.hash.value[3] << 24;
+			break;
+		case XEN_NETIF_EXTRA_TYPE_MCAST_ADD:
+			p->mcast_ops |= BIT(XNB_EXTRA_TYPE_MCAST_ADD);
+			memcpy(p->mcast_add, extra.u.mcast.addr, ETH_ALEN);
+			break;
+		case XEN_NETIF_EXTRA_TYPE_MCAST_DEL:
+			p->mcast_ops |= BIT(XNB_EXTRA_TYPE_MCAST_DEL);
+			memcpy(p->mcast_del, extra.u.mcast.addr, ETH_ALEN);
+			break;
 		}
 	} while (extra.flags & XEN_NETIF_EXTRA_FLAG_MORE);
 	return XNB_OK;
@@ -318,6 +344,8 @@ static unsigned int xnb_tx_build(struct xnb_queue *q, unsigned int max,
 
 	/* The per-packet state that memset() below resets must precede ids. */
 	BUILD_BUG_ON(offsetof(struct xnb_tx_pkt, gso_type) >
+		     offsetof(struct xnb_tx_pkt, ids));
+	BUILD_BUG_ON(offsetof(struct xnb_tx_pkt, mcast_del) >
 		     offsetof(struct xnb_tx_pkt, ids));
 	q->tx_need = 1;
 	q->tx_throttled = false;
@@ -380,6 +408,15 @@ static unsigned int xnb_tx_build(struct xnb_queue *q, unsigned int max,
 		if (v == XNB_FATAL) {
 			xnb_fatal(q, why);
 			break;
+		}
+		if (p->mcast_ops) {
+			/*
+			 * A dummy request carrying multicast control: applied,
+			 * answered, not delivered (netif.h "multicast-control").
+			 */
+			q->tx.req_cons = idx;
+			xnb_tx_respond_pkt(q, p, xnb_mcast_apply(vif, p));
+			continue;
 		}
 		if (vif->credit_bytes && !xnb_tx_credit(q, req[0].size)) {
 			/* Out of credit: leave the packet on the ring. */
@@ -513,6 +550,11 @@ static void xnb_tx_finish(struct xnb_queue *q, unsigned int nr)
 		p->skb = NULL;
 
 		skb->protocol = eth_type_trans(skb, dev);
+		if (p->has_hash)
+			skb_set_hash(skb, p->hash,
+				     p->hash_type == XNB_HASH_TYPE_IPV4_TCP ||
+				     p->hash_type == XNB_HASH_TYPE_IPV6_TCP ?
+				     PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
 		if (!xnb_tx_offloads(q, p, skb)) {
 			net_dbg_ratelimited("%s: bad checksum/GSO metadata (proto %#x, %u bytes, flags %#x, gso %u/%u)\n",
 					    dev->name, ntohs(skb->protocol),
@@ -586,12 +628,19 @@ int xnb_poll(struct napi_struct *napi, int budget)
 
 /* ---- guest receive ring (Dom0 -> guest) ------------------------------ */
 
-/* Receive slots of @skb with @headroom (XDP) before its data. */
+/* Extra-info slots of a queued @skb: GSO, XDP (@headroom), HASH. */
+static unsigned int xnb_rx_extras(const struct sk_buff *skb,
+				  unsigned int headroom)
+{
+	return (skb_is_gso(skb) ? 1 : 0) + (headroom ? 1 : 0) +
+	       (XNB_CB(skb)->hash_type != XNB_HASH_TYPE_NONE ? 1 : 0);
+}
+
+/* Receive slots of a queued @skb with @headroom (XDP) before its data. */
 static unsigned int xnb_rx_slots_for(const struct sk_buff *skb,
 				     unsigned int headroom)
 {
-	return xnb_rx_slots(skb->len, headroom,
-			    (skb_is_gso(skb) ? 1 : 0) + (headroom ? 1 : 0));
+	return xnb_rx_slots(skb->len, headroom, xnb_rx_extras(skb, headroom));
 }
 
 static void xnb_queue_check_wake(struct xnb_queue *q)
@@ -609,7 +658,8 @@ static void xnb_queue_check_wake(struct xnb_queue *q)
  *
  * The queue is bounded: above rx_queue_bytes the netdev queue is stopped,
  * and packets the guest does not take within rx_drain_timeout_msecs are
- * dropped (xnb_rx_work()).
+ * dropped (xnb_rx_work()).  Multicast the guest filters out is dropped
+ * here; the hash the frontend asked for is computed here.
  */
 netdev_tx_t xnb_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
@@ -621,6 +671,11 @@ netdev_tx_t xnb_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	    test_bit(XNB_F_DISABLED, &vif->flags) || qi >= vif->nr_queues)
 		goto drop_any;
 	q = &vif->queues[qi];
+	if (!xnb_mcast_wanted(vif, skb)) {
+		atomic64_inc(&q->st.mcast_filtered);
+		goto drop_any;
+	}
+	XNB_CB(skb)->hash_type = xnb_skb_hash(vif, skb, &XNB_CB(skb)->hash);
 	if (xnb_rx_slots_for(skb, XNB_XDP_HEADROOM_MAX) > XNB_RX_MAX_SLOTS)
 		goto drop;
 	if (skb_is_gso(skb) &&
@@ -761,13 +816,13 @@ static void xnb_rx_respond(struct xnb_queue *q, u16 id, u16 offset,
 
 /*
  * The extra-info segments after a packet's first response: GSO, then XDP
- * (the headroom the data starts at), chained with FLAG_MORE.  Each
- * overlays the response slot (and the request's id) it takes.
+ * (the headroom the data starts at), then HASH, chained with FLAG_MORE.
+ * Each overlays the response slot (and the request's id) it takes.
  */
 static void xnb_rx_respond_extras(struct xnb_queue *q, struct xnb_rx_pkt *p)
 {
 	struct skb_shared_info *sh = skb_shinfo(p->skb);
-	struct xen_netif_extra_info extra[2];
+	struct xen_netif_extra_info extra[3];
 	unsigned int i, n = 0;
 
 	memset(extra, 0, sizeof(extra));
@@ -781,6 +836,16 @@ static void xnb_rx_respond_extras(struct xnb_queue *q, struct xnb_rx_pkt *p)
 	if (p->headroom) {
 		extra[n].type = XEN_NETIF_EXTRA_TYPE_XDP;
 		extra[n].u.xdp.headroom = p->headroom;
+		n++;
+	}
+	if (p->hash_type != XNB_HASH_TYPE_NONE) {
+		extra[n].type = XEN_NETIF_EXTRA_TYPE_HASH;
+		extra[n].u.hash.type = p->hash_type;
+		extra[n].u.hash.algorithm = XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ;
+		extra[n].u.hash.value[0] = p->hash & 0xff;
+		extra[n].u.hash.value[1] = (p->hash >> 8) & 0xff;
+		extra[n].u.hash.value[2] = (p->hash >> 16) & 0xff;
+		extra[n].u.hash.value[3] = p->hash >> 24;
 		n++;
 	}
 	for (i = 0; i < n; i++) {
@@ -908,7 +973,9 @@ static int xnb_rx_batch(struct xnb_queue *q)
 		pl.p->skb = skb;
 		pl.p->gso = skb_is_gso(skb);
 		pl.p->headroom = pl.headroom;
-		pl.p->extras = (pl.p->gso ? 1 : 0) + (pl.headroom ? 1 : 0);
+		pl.p->hash_type = XNB_CB(skb)->hash_type;
+		pl.p->hash = XNB_CB(skb)->hash;
+		pl.p->extras = xnb_rx_extras(skb, pl.headroom);
 		pl.p->nr_slots = 0;
 		/* Planning reads the guest's requests; the lock only guards the queue. */
 		xnb_rx_plan_skb(&pl, skb);
@@ -932,6 +999,8 @@ static int xnb_rx_batch(struct xnb_queue *q)
 			q->st.tx_bytes += p->skb->len;
 			if (p->gso)
 				q->st.tx_gso++;
+			if (p->hash_type != XNB_HASH_TYPE_NONE)
+				q->st.tx_hash++;
 			consume_skb(p->skb);
 		} else {
 			q->st.tx_copy_fail++;

@@ -25,7 +25,7 @@
 #include "xd_compat_net.h"
 #include "netback.h"
 
-#define XNB_VERSION "0.2.0"
+#define XNB_VERSION "0.3.0"
 
 /* 0 until module init: then the number of online CPUs, as in-tree. */
 unsigned int xnb_max_queues;
@@ -195,6 +195,7 @@ static const struct net_device_ops xnb_netdev_ops = {
 	.ndo_open		= xnb_open,
 	.ndo_stop		= xnb_close,
 	.ndo_start_xmit		= xnb_start_xmit,
+	.ndo_select_queue	= xnb_select_queue,
 	.ndo_change_mtu		= xnb_change_mtu,
 	.ndo_fix_features	= xnb_fix_features,
 	.ndo_get_stats64	= xnb_get_stats64,
@@ -213,9 +214,10 @@ static const struct {
 	{ "tx_gso_packets", offsetof(struct xnb_stats, tx_gso) },
 	{ "tx_copy_failures", offsetof(struct xnb_stats, tx_copy_fail) },
 	{ "tx_queue_stalls", offsetof(struct xnb_stats, tx_stalls) },
+	{ "tx_hash_extras", offsetof(struct xnb_stats, tx_hash) },
 };
 
-#define XNB_NR_STATS (ARRAY_SIZE(xnb_stat_names) + 2)
+#define XNB_NR_STATS (ARRAY_SIZE(xnb_stat_names) + 3)
 
 static int xnb_get_sset_count(struct net_device *dev, int sset)
 {
@@ -232,7 +234,8 @@ static void xnb_get_strings(struct net_device *dev, u32 sset, u8 *data)
 		memcpy(data + i * ETH_GSTRING_LEN, xnb_stat_names[i].name,
 		       ETH_GSTRING_LEN);
 	strscpy(data + i++ * ETH_GSTRING_LEN, "tx_drain_drops", ETH_GSTRING_LEN);
-	strscpy(data + i * ETH_GSTRING_LEN, "rx_alloc_drops", ETH_GSTRING_LEN);
+	strscpy(data + i++ * ETH_GSTRING_LEN, "rx_alloc_drops", ETH_GSTRING_LEN);
+	strscpy(data + i * ETH_GSTRING_LEN, "tx_mcast_filtered", ETH_GSTRING_LEN);
 }
 
 static void xnb_get_ethtool_stats(struct net_device *dev,
@@ -250,6 +253,7 @@ static void xnb_get_ethtool_stats(struct net_device *dev,
 						       xnb_stat_names[i].off));
 		data[i] += atomic64_read(&st->tx_expired);
 		data[i + 1] += atomic64_read(&st->rx_dropped);
+		data[i + 2] += atomic64_read(&st->mcast_filtered);
 	}
 }
 
@@ -396,6 +400,7 @@ static void xnb_disconnect(struct xnb_vif *vif)
 	xnb_carrier(vif, false);
 	/* After this no xmit runs or starts with CONNECTED seen set. */
 	netif_tx_disable(vif->dev);
+	xnb_ctrl_disconnect(vif);
 	for (i = 0; i < vif->nr_queues; i++)
 		xnb_queue_stop(&vif->queues[i]);
 	vif->nr_queues = 0;
@@ -432,25 +437,44 @@ void xnb_set_rate(struct xnb_vif *vif, unsigned long long bytes,
 		     bytes, usec);
 }
 
-/* The toolstack's "rate" node ("<bytes>,<usec>"; libxl's vif rate=). */
+/**
+ * xnb_get_rate() - read and parse the toolstack's "rate" node
+ * @vif: the vif
+ * @bytes: set to the bytes per window of a valid value
+ * @usec: set to its window
+ *
+ * The node is "<bytes>,<usec>" (libxl's vif rate=); a malformed value is
+ * logged and ignored.
+ *
+ * Return: true if the node exists and is valid.
+ */
+static bool xnb_get_rate(struct xnb_vif *vif, unsigned long long *bytes,
+			 unsigned long *usec)
+{
+	char *rate;
+	bool ok;
+
+	rate = xenbus_read(XBT_NIL, vif->xdev->nodename, "rate", NULL);
+	if (IS_ERR(rate))
+		return false;
+	ok = xnb_parse_rate(rate, bytes, usec);
+	if (!ok)
+		netdev_warn(vif->dev, "ignoring malformed rate \"%s\"\n", rate);
+	kfree(rate);
+	return ok;
+}
+
+/* At connect: the node's limit, none if it is missing or malformed. */
 static void xnb_read_rate(struct xnb_vif *vif)
 {
 	unsigned long long bytes = 0;
 	unsigned long usec = 0;
-	char *rate;
 
-	rate = xenbus_read(XBT_NIL, vif->xdev->nodename, "rate", NULL);
-	if (!IS_ERR(rate)) {
-		if (xnb_parse_rate(rate, &bytes, &usec)) {
-			netdev_info(vif->dev, "rate limit %llu bytes per %lu us\n",
-				    bytes, usec);
-		} else {
-			netdev_warn(vif->dev, "ignoring malformed rate \"%s\"\n",
-				    rate);
-			bytes = 0;
-		}
-		kfree(rate);
-	}
+	if (xnb_get_rate(vif, &bytes, &usec))
+		netdev_info(vif->dev, "rate limit %llu bytes per %lu us\n",
+			    bytes, usec);
+	else
+		bytes = 0;
 	xnb_set_rate(vif, bytes, usec);
 }
 
@@ -466,18 +490,32 @@ static void xnb_rate_changed(struct xenbus_watch *watch, const char *path,
 	struct xnb_vif *vif = container_of(watch, struct xnb_vif, rate_watch);
 	unsigned long long bytes;
 	unsigned long usec;
-	char *rate;
-	bool ok;
 
-	rate = xenbus_read(XBT_NIL, vif->xdev->nodename, "rate", NULL);
-	if (IS_ERR(rate))
-		return;
-	ok = xnb_parse_rate(rate, &bytes, &usec);
-	if (!ok)
-		netdev_warn(vif->dev, "ignoring malformed rate \"%s\"\n", rate);
-	kfree(rate);
-	if (ok)
+	if (xnb_get_rate(vif, &bytes, &usec))
 		xnb_apply_rate(vif, bytes, usec);
+}
+
+/*
+ * The frontend's "request-multicast-control": read at connect and, as we
+ * offer feature-dynamic-multicast-control, whenever it changes.  The
+ * filter applies only while it is set; the list is kept either way.
+ */
+static void xnb_read_mcast(struct xnb_vif *vif)
+{
+	bool on = xenbus_read_unsigned(vif->xdev->otherend,
+				       "request-multicast-control", 0) != 0;
+
+	if (on == READ_ONCE(vif->mcast_ctrl))
+		return;
+	WRITE_ONCE(vif->mcast_ctrl, on);
+	xd_evlog_add(&xnb_evlog, vif->dev->name, "mcast", "control=%s",
+		     on ? "on" : "off");
+}
+
+static void xnb_mcast_changed(struct xenbus_watch *watch, const char *path,
+			      const char *token)
+{
+	xnb_read_mcast(container_of(watch, struct xnb_vif, mcast_watch));
 }
 
 /*
@@ -528,6 +566,8 @@ static int xnb_connect(struct xnb_vif *vif)
 	vif->fe_ipv6_csum = xnb_fe_flag(vif, "feature-ipv6-csum-offload", false);
 	xnb_read_rate(vif);
 	xnb_read_xdp(vif);
+	xnb_mcast_reset(vif);
+	xnb_read_mcast(vif);
 
 	vif->nr_queues = n;
 	clear_bit(XNB_F_DISABLED, &vif->flags);
@@ -547,6 +587,9 @@ static int xnb_connect(struct xnb_vif *vif)
 		if (err)
 			goto fail;
 	}
+	err = xnb_ctrl_connect(vif);
+	if (err)
+		goto fail;
 
 	rtnl_lock();
 	err = netif_set_real_num_tx_queues(vif->dev, n);
@@ -593,7 +636,9 @@ static int xnb_write_features(struct xenbus_device *xdev, unsigned int nq)
 	static const char * const on[] = {
 		"feature-sg", "feature-gso-tcpv4", "feature-gso-tcpv6",
 		"feature-ipv6-csum-offload", "feature-rx-copy",
-		"feature-xdp-headroom",
+		"feature-xdp-headroom", "feature-ctrl-ring",
+		"feature-multicast-control",
+		"feature-dynamic-multicast-control",
 	};
 	struct xenbus_transaction xbt;
 	unsigned int i;
@@ -681,6 +726,7 @@ static int xnb_probe(struct xenbus_device *xdev,
 	vif->fe_gso6 = true;
 	mutex_init(&vif->lock);
 	INIT_WORK(&vif->fatal_work, xnb_fatal_work);
+	xnb_ctrl_init(vif);
 	netif_carrier_off(dev);
 	vif->queues = kcalloc(dev->num_tx_queues, sizeof(*vif->queues),
 			      GFP_KERNEL);
@@ -700,6 +746,7 @@ static int xnb_probe(struct xenbus_device *xdev,
 		atomic64_set(&q->st.tx_dropped, 0);
 		atomic64_set(&q->st.tx_expired, 0);
 		atomic64_set(&q->st.violations, 0);
+		atomic64_set(&q->st.mcast_filtered, 0);
 	}
 	INIT_LIST_HEAD(&vif->node);
 
@@ -718,8 +765,20 @@ static int xnb_probe(struct xenbus_device *xdev,
 					   xnb_rate_changed, "%s/rate",
 					   xdev->nodename);
 	if (!err) {
+		err = xenbus_watch_pathfmt(xdev, &vif->mcast_watch, NULL,
+					   xnb_mcast_changed,
+					   "%s/request-multicast-control",
+					   xdev->otherend);
+		if (err) {
+			unregister_xenbus_watch(&vif->rate_watch);
+			kfree(vif->rate_watch.node);
+		}
+	}
+	if (!err) {
 		err = xenbus_switch_state(xdev, XNB_INITWAIT);
 		if (err) {
+			unregister_xenbus_watch(&vif->mcast_watch);
+			kfree(vif->mcast_watch.node);
 			unregister_xenbus_watch(&vif->rate_watch);
 			kfree(vif->rate_watch.node);
 		}
@@ -817,6 +876,8 @@ static void xnb_remove(struct xenbus_device *xdev)
 	/* Waits for a running callback; none starts after this. */
 	unregister_xenbus_watch(&vif->rate_watch);
 	kfree(vif->rate_watch.node);
+	unregister_xenbus_watch(&vif->mcast_watch);
+	kfree(vif->mcast_watch.node);
 	mutex_lock(&vif->lock);
 	xnb_disconnect(vif);
 	mutex_unlock(&vif->lock);
@@ -852,6 +913,31 @@ static int __init xnb_init(void)
 	BUILD_BUG_ON(XNB_GSO_TYPE_TCPV6 != XEN_NETIF_GSO_TYPE_TCPV6);
 	BUILD_BUG_ON(XNB_MAX_TX_SIZE != XEN_NETIF_MAX_TX_SIZE);
 	BUILD_BUG_ON(XNB_PAGE_SIZE != XEN_PAGE_SIZE);
+	BUILD_BUG_ON(XNB_EXTRA_TYPE_MCAST_ADD != XEN_NETIF_EXTRA_TYPE_MCAST_ADD);
+	BUILD_BUG_ON(XNB_EXTRA_TYPE_MCAST_DEL != XEN_NETIF_EXTRA_TYPE_MCAST_DEL);
+	BUILD_BUG_ON(XNB_EXTRA_TYPE_HASH != XEN_NETIF_EXTRA_TYPE_HASH);
+	BUILD_BUG_ON(XNB_EXTRA_TYPE_XDP != XEN_NETIF_EXTRA_TYPE_XDP);
+	BUILD_BUG_ON(XNB_CTRL_TYPE_GET_HASH_FLAGS != XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS);
+	BUILD_BUG_ON(XNB_CTRL_TYPE_SET_HASH_FLAGS != XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS);
+	BUILD_BUG_ON(XNB_CTRL_TYPE_SET_HASH_KEY != XEN_NETIF_CTRL_TYPE_SET_HASH_KEY);
+	BUILD_BUG_ON(XNB_CTRL_TYPE_GET_HASH_MAPPING_SIZE !=
+		     XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE);
+	BUILD_BUG_ON(XNB_CTRL_TYPE_SET_HASH_MAPPING_SIZE !=
+		     XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE);
+	BUILD_BUG_ON(XNB_CTRL_TYPE_SET_HASH_MAPPING != XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING);
+	BUILD_BUG_ON(XNB_CTRL_TYPE_SET_HASH_ALGORITHM !=
+		     XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM);
+	BUILD_BUG_ON(XNB_CTRL_STATUS_SUCCESS != XEN_NETIF_CTRL_STATUS_SUCCESS);
+	BUILD_BUG_ON(XNB_CTRL_STATUS_NOT_SUPPORTED != XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED);
+	BUILD_BUG_ON(XNB_CTRL_STATUS_INVALID_PARAMETER !=
+		     XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER);
+	BUILD_BUG_ON(XNB_CTRL_STATUS_BUFFER_OVERFLOW !=
+		     XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW);
+	BUILD_BUG_ON(XNB_HASH_ALG_TOEPLITZ != XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ);
+	BUILD_BUG_ON(BIT(XNB_HASH_TYPE_IPV4) != XEN_NETIF_CTRL_HASH_TYPE_IPV4);
+	BUILD_BUG_ON(BIT(XNB_HASH_TYPE_IPV4_TCP) != XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP);
+	BUILD_BUG_ON(BIT(XNB_HASH_TYPE_IPV6) != XEN_NETIF_CTRL_HASH_TYPE_IPV6);
+	BUILD_BUG_ON(BIT(XNB_HASH_TYPE_IPV6_TCP) != XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP);
 	BUILD_BUG_ON(sizeof(struct xen_netif_extra_info) >
 		     sizeof(struct xen_netif_rx_response));
 

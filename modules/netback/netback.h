@@ -23,6 +23,7 @@
 
 #define XNB_TX_RING_SIZE	__CONST_RING_SIZE(xen_netif_tx, XEN_PAGE_SIZE)
 #define XNB_RX_RING_SIZE	__CONST_RING_SIZE(xen_netif_rx, XEN_PAGE_SIZE)
+#define XNB_CTRL_RING_SIZE	__CONST_RING_SIZE(xen_netif_ctrl, XEN_PAGE_SIZE)
 
 /* Upper bound of the queues of a vif (max_queues is clamped to it). */
 #define XNB_MAX_QUEUES		64U
@@ -37,9 +38,9 @@
 #define XNB_TX_LINEAR		256
 /*
  * Receive slots of the largest packet we deliver: 64 KiB after the
- * largest XDP headroom (17 pages), the GSO and XDP extras.
+ * largest XDP headroom (17 pages), the GSO, XDP and HASH extras.
  */
-#define XNB_RX_MAX_SLOTS	(XEN_NETIF_NR_SLOTS_MIN + 1)
+#define XNB_RX_MAX_SLOTS	(XEN_NETIF_NR_SLOTS_MIN + 2)
 
 /* Event-channel EOI owed by the transmit (NAPI) and receive (work) sides. */
 #define XNB_EOI_TX		1
@@ -76,6 +77,11 @@ struct xnb_tx_pkt {
 	u16 flags;
 	u16 gso_size;		/* 0: not a GSO packet */
 	u8 gso_type;
+	bool has_hash;		/* a HASH extra came with it */
+	u8 hash_type;		/* its XNB_HASH_TYPE_* */
+	u32 hash;
+	u8 mcast_ops;		/* 1 << XNB_EXTRA_TYPE_MCAST_ADD/DEL */
+	u8 mcast_add[ETH_ALEN], mcast_del[ETH_ALEN];
 	/* Not zeroed: filled for the packet's nr_slots slots. */
 	u16 ids[XNB_SLOTS_LIMIT];
 };
@@ -89,6 +95,8 @@ struct xnb_rx_pkt {
 	bool gso;
 	u16 headroom;		/* XDP: the data starts there in slot 0 */
 	u8 extras;		/* extra-info slots after slot 0 */
+	u8 hash_type;		/* XNB_HASH_TYPE_NONE: no HASH extra */
+	u32 hash;
 };
 
 /* Per-queue counters; each is written from one context only. */
@@ -99,7 +107,9 @@ struct xnb_stats {
 	u64 rx_gso, tx_gso, rx_csum_fixup, tx_copy_fail, rx_copy_fail;
 	u64 tx_stalls;
 	u64 throttled;			/* rate limit stopped the queue */
+	u64 tx_hash;			/* HASH extras sent to the guest */
 	atomic64_t rx_dropped, tx_dropped, tx_expired;
+	atomic64_t mcast_filtered;	/* multicast the guest did not ask for */
 	atomic64_t violations;
 };
 
@@ -163,6 +173,9 @@ struct xnb_queue {
  * @queues: @nr_queues queues, allocated at connect
  * @stalled: queues whose guest stopped taking packets
  * @node: in the list of vifs of the control device (ctl.c)
+ * @ctrl: the control ring, if the frontend offered one (hash.c)
+ * @hash: hashing state set through the control ring, under @hash_lock
+ * @mcast: multicast filter list, under @mcast_lock
  */
 struct xnb_vif {
 	struct xenbus_device *xdev;
@@ -196,6 +209,33 @@ struct xnb_vif {
 	struct xnb_queue *queues;
 	atomic_t stalled;
 	struct list_head node;
+
+	/* Control ring (hash.c); ctrl.sring is NULL without one. */
+	struct xen_netif_ctrl_back_ring ctrl;
+	struct xnb_irq ctrl_irq;	/* eoi: 1 while an EOI is owed */
+	struct work_struct ctrl_work;
+	struct page *ctrl_page;		/* grant-copy target (key, table) */
+
+	spinlock_t hash_lock;		/* @hash; readers in any context */
+	struct {
+		u8 alg;			/* XNB_HASH_ALG_* */
+		u32 flags;		/* enabled XNB_HASH_TYPE bits */
+		u8 key[XNB_HASH_KEY_SIZE];
+		u32 size;		/* mapping entries; 0: modular */
+		u32 map[XNB_HASH_MAPPING_MAX];
+	} hash;
+
+	/*
+	 * Multicast control: the frontend's "request-multicast-control"
+	 * (read at connect and watched), the addresses it added with
+	 * MCAST_ADD extras; after an overflow every multicast passes.
+	 */
+	bool mcast_ctrl;
+	struct xenbus_watch mcast_watch;
+	spinlock_t mcast_lock;		/* the list; readers in any context */
+	unsigned int mcast_n;
+	bool mcast_all;
+	u8 mcast[XNB_MCAST_MAX][ETH_ALEN];
 };
 
 /* Module parameters (netback.c). */
@@ -210,6 +250,17 @@ extern struct workqueue_struct *xnb_wq;
 /* netback.c */
 void xnb_fatal(struct xnb_queue *q, const char *reason);
 void xnb_carrier(struct xnb_vif *vif, bool on);
+
+/* hash.c: control ring, hashing, multicast control */
+int xnb_ctrl_connect(struct xnb_vif *vif);
+void xnb_ctrl_disconnect(struct xnb_vif *vif);
+void xnb_ctrl_init(struct xnb_vif *vif);
+unsigned int xnb_skb_hash(struct xnb_vif *vif, struct sk_buff *skb, u32 *hash);
+u16 xnb_select_queue(struct net_device *dev, struct sk_buff *skb,
+		     struct net_device *sb_dev);
+int xnb_mcast_apply(struct xnb_vif *vif, struct xnb_tx_pkt *p);
+bool xnb_mcast_wanted(struct xnb_vif *vif, const struct sk_buff *skb);
+void xnb_mcast_reset(struct xnb_vif *vif);
 
 /* ctl.c: /dev/xen/netback */
 extern struct xd_evlog xnb_evlog;
