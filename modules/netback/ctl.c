@@ -152,6 +152,8 @@ static void xnb_ctl_add_stats(struct xnb_ctl_stats *out,
 	out->stalls += READ_ONCE(st->tx_stalls);
 	out->throttled += READ_ONCE(st->throttled);
 	out->violations += atomic64_read(&st->violations);
+	out->guest_rx_hash += READ_ONCE(st->tx_hash);
+	out->guest_rx_mcast_filtered += atomic64_read(&st->mcast_filtered);
 }
 
 static long xnb_ctl_get_stats(struct xnb_ctl_stats __user *uarg)

@@ -106,7 +106,9 @@ struct xnb_ctl_stats {
 	__u64 stalls;		/* the guest stopped posting receive buffers */
 	__u64 throttled;	/* times the rate limit stopped the queue */
 	__u64 violations;	/* protocol violations detected */
-	__u64 reserved[8];
+	__u64 guest_rx_hash;	/* HASH extras sent with packets */
+	__u64 guest_rx_mcast_filtered;	/* multicast it did not ask for */
+	__u64 reserved[6];
 };
 
 /**
