@@ -269,21 +269,28 @@ static void blk_close(struct blk *b)
 
 /* ------------------------------------------------------------- requests */
 
-enum outcome { O_ERROR, O_OK, O_CLOSED, O_CONNECTED, O_NONE, O_SURVIVED, O_LEAK, O_BROKEN, O_MAX };
+enum outcome { O_ERROR, O_OK, O_CLOSED, O_CONNECTED, O_NONE, O_SURVIVED, O_LEAK, O_CORRUPT,
+	       O_BROKEN, O_MAX };
 static const char *const oname[O_MAX] = {
-	"error", "ok", "closed", "connected", "none", "survived", "leak", "broken",
+	"error", "ok", "closed", "connected", "none", "survived", "leak", "corrupt", "broken",
 };
 #define E(o) (1u << (o))
 
 #define ID_BASE 0xa5a5a5a5a5a5a500ull
 
-static void post(struct blk *b, const struct blkreq *r)
+/* Put a request on the ring and publish req_prod, without an event. */
+static void push(struct blk *b, const struct blkreq *r)
 {
 	memcpy(slot(b, b->req_prod_pvt), r, sizeof(*r));
 	b->req_prod_pvt++;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	sring(b)->req_prod = b->req_prod_pvt;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static void post(struct blk *b, const struct blkreq *r)
+{
+	push(b, r);
 	notify(b);
 }
 
@@ -591,10 +598,31 @@ static enum outcome run_event_storm(struct blk *b, const struct hcase *c)
 	return o == O_OK ? O_SURVIVED : o;
 }
 
+/*
+ * Once the backend is Closed: start over on the same pages with fresh ring
+ * indices and connect again (InitWait -> Initialised -> Connected), waiting at
+ * most MS per step. 0 or -1.
+ */
+static int blk_reconnect(struct blk *b, int ms)
+{
+	char v[32];
+
+	fe_state(b, XB_INITIALISING);
+	if (wait_be(b, 1u << XB_INITWAIT, ms) < 0)
+		return -1;
+	ring_init(b);
+	snprintf(v, sizeof(v), "%u", b->port);
+	xs_write(v, "%s/event-channel", b->fe);
+	fe_state(b, XB_INITIALISED);
+	if (wait_be(b, 1u << XB_CONNECTED, ms) < 0)
+		return -1;
+	fe_state(b, XB_CONNECTED);
+	return 0;
+}
+
 /* XSA-349/350-like: connect and disconnect in a loop (waiting for the backend). */
 static enum outcome run_reconnect(struct blk *b, const struct hcase *c)
 {
-	char v[32];
 	enum outcome o;
 	int i;
 
@@ -606,16 +634,8 @@ static enum outcome run_reconnect(struct blk *b, const struct hcase *c)
 		fe_state(b, XB_CLOSED);
 		if (wait_be(b, 1u << XB_CLOSED, 10000) < 0)
 			goto stuck;
-		fe_state(b, XB_INITIALISING);
-		if (wait_be(b, 1u << XB_INITWAIT, 10000) < 0)
+		if (blk_reconnect(b, 10000) < 0)
 			goto stuck;
-		ring_init(b);
-		snprintf(v, sizeof(v), "%u", b->port);
-		xs_write(v, "%s/event-channel", b->fe);
-		fe_state(b, XB_INITIALISED);
-		if (wait_be(b, 1u << XB_CONNECTED, 10000) < 0)
-			goto stuck;
-		fe_state(b, XB_CONNECTED);
 		if ((o = valid_read(b, 10000)) != O_OK) {
 			snprintf(b->note, sizeof(b->note), "cycle %d: valid read: %s", i, oname[o]);
 			return o;
@@ -691,6 +711,419 @@ static enum outcome run_connect_storm(struct blk *b, const struct hcase *c)
 	return O_SURVIVED;
 }
 
+/* ------------------------------------ lifecycle: requests in flight, revoked grants */
+
+/* include/uapi/xen/gntalloc.h: stop offering grants (freed once unmapped here too) */
+struct ioctl_gntalloc_dealloc_gref { uint64_t index; uint32_t count; };
+#define IOCTL_GNTALLOC_DEALLOC_GREF \
+	_IOC(_IOC_NONE, 'G', 6, sizeof(struct ioctl_gntalloc_dealloc_gref))
+_Static_assert(IOCTL_GNTALLOC_DEALLOC_GREF == 0x00104706, "gntalloc ABI");
+
+#define POOL_MAX 64
+
+/* Pages granted to Dom0 by one gntalloc allocation, revoked as a whole. */
+struct gpool {
+	uint8_t *p;
+	uint64_t index;
+	unsigned int n;
+	uint32_t ref[POOL_MAX];
+};
+
+static int pool_get(struct blk *b, struct gpool *g, unsigned int n)
+{
+	size_t sz = sizeof(struct ioctl_gntalloc_alloc_gref) + n * sizeof(uint32_t);
+	struct ioctl_gntalloc_alloc_gref *a = calloc(1, sz);
+	void *p;
+
+	memset(g, 0, sizeof(*g));
+	if (!a || n > POOL_MAX)
+		goto fail;
+	a->domid = 0;
+	a->flags = GNTALLOC_FLAG_WRITABLE;
+	a->count = n;
+	if (ioctl(b->gfd, IOCTL_GNTALLOC_ALLOC_GREF, a) < 0)
+		goto fail;
+	p = mmap(NULL, n * PAGE_SZ, PROT_READ | PROT_WRITE, MAP_SHARED, b->gfd, a->index);
+	if (p == MAP_FAILED)
+		goto fail;
+	g->p = p;
+	g->index = a->index;
+	g->n = n;
+	memcpy(g->ref, a->gref_ids, n * sizeof(uint32_t));
+	free(a);
+	memset(g->p, 0, n * PAGE_SZ);
+	return 0;
+fail:
+	snprintf(b->note + strlen(b->note), sizeof(b->note) - strlen(b->note),
+		 "%sgntalloc: %u pages: %m", b->note[0] ? "; " : "", n);
+	free(a);
+	return -1;
+}
+
+/*
+ * Revoke a pool: IOCTL_GNTALLOC_DEALLOC_GREF, then drop the mapping. gntalloc
+ * then ends the foreign access of each page: one the backend does not have
+ * mapped is freed with its reference (which a later allocation may reuse); one
+ * the backend still has mapped stays granted and allocated until the backend
+ * unmaps it (the guest's grant table defers the free). The frontend no longer
+ * owns or sees any of them.
+ */
+static int pool_revoke(struct blk *b, struct gpool *g)
+{
+	struct ioctl_gntalloc_dealloc_gref d = { .index = g->index, .count = g->n };
+	int r = ioctl(b->gfd, IOCTL_GNTALLOC_DEALLOC_GREF, &d);
+
+	if (r < 0)
+		snprintf(b->note + strlen(b->note), sizeof(b->note) - strlen(b->note),
+			 "%sDEALLOC_GREF: %m", b->note[0] ? "; " : "");
+	munmap(g->p, g->n * PAGE_SZ);
+	g->p = NULL;
+	return r;
+}
+
+/* A READ or WRITE of NSEG whole pages REFS[] starting at SECTOR. */
+static void mk_pages(struct blk *b, struct blkreq *r, uint8_t op, uint64_t sector,
+		     const uint32_t *refs, unsigned int nseg)
+{
+	memset(r, 0, sizeof(*r));
+	r->operation = op;
+	r->u.rw.nr_segments = nseg;
+	r->u.rw.handle = b->devid;
+	r->u.rw.id = ID_BASE | (b->req_prod_pvt & 0xff);
+	r->u.rw.sector_number = sector;
+	for (unsigned int i = 0; i < nseg; i++)
+		r->u.rw.seg[i] = (struct seg){ .gref = refs[i], .first_sect = 0, .last_sect = 7 };
+}
+
+/*
+ * Take responses until every posted request is answered, counting OKAY and
+ * other statuses. O_OK: all answered; O_CLOSED: the backend closed first;
+ * O_NONE: MS passed.
+ */
+static enum outcome drain(struct blk *b, int ms, unsigned int *ok, unsigned int *err)
+{
+	double end = now() + ms / 1000.0, next_xs = 0;
+	struct blkrsp r;
+
+	while (b->rsp_cons != b->req_prod_pvt) {
+		while (take_rsp(b, &r, true))
+			(r.status == BLKIF_RSP_OKAY ? (*ok)++ : (*err)++);
+		if (b->rsp_cons == b->req_prod_pvt)
+			break;
+		if (now() >= next_xs) {
+			if (be_state(b) >= XB_CLOSING)
+				return O_CLOSED;
+			next_xs = now() + 0.2;
+		}
+		if (now() >= end)
+			return O_NONE;
+		usleep(1000);
+	}
+	return O_OK;
+}
+
+#define note_add(b, ...) \
+	snprintf((b)->note + strlen((b)->note), sizeof((b)->note) - strlen((b)->note), __VA_ARGS__)
+
+/*
+ * Fill the whole ring with large requests over the pool's pages: INDIRECT with
+ * up to 256 segments when offered (one shared indirect page), else 11 segments;
+ * reads and writes alternate, writes stay clear of sector 0 ("XDH 0"). One
+ * notification at the end. Returns the number posted.
+ */
+static unsigned int fill_ring(struct blk *b, const struct gpool *g, unsigned int *nseg_out)
+{
+	unsigned int nseg = b->max_indirect >= 16 ? (b->max_indirect < 256 ? b->max_indirect : 256) : 0;
+	uint64_t span = (nseg ? nseg : BLKIF_MAX_SEGS) * 8ull;
+	struct seg *s = (struct seg *)b->ind;
+	uint32_t refs[BLKIF_MAX_SEGS];
+	struct blkreq r;
+	unsigned int i, k;
+
+	for (k = 0; k < nseg; k++)
+		s[k] = (struct seg){ .gref = g->ref[k % g->n], .first_sect = 0, .last_sect = 7 };
+	for (i = 0; i < b->nents; i++) {
+		bool wr = i & 1;
+		uint64_t sector = (wr ? 2048 : 0) + (i * span) % (b->sectors - 2048 - span);
+
+		if (nseg) {
+			memset(&r, 0, sizeof(r));
+			r.operation = BLKIF_OP_INDIRECT;
+			r.u.indirect.indirect_op = wr ? BLKIF_OP_WRITE : BLKIF_OP_READ;
+			r.u.indirect.nr_segments = nseg;
+			r.u.indirect.id = ID_BASE | (b->req_prod_pvt & 0xff);
+			r.u.indirect.sector_number = sector;
+			r.u.indirect.handle = b->devid;
+			r.u.indirect.indirect_grefs[0] = b->ind_gref;
+		} else {
+			for (k = 0; k < BLKIF_MAX_SEGS; k++)
+				refs[k] = g->ref[(i + k) % g->n];
+			mk_pages(b, &r, wr ? BLKIF_OP_WRITE : BLKIF_OP_READ, sector, refs, BLKIF_MAX_SEGS);
+		}
+		push(b, &r);
+	}
+	notify(b);
+	*nseg_out = nseg ? nseg : BLKIF_MAX_SEGS;
+	return i;
+}
+
+/*
+ * Close while requests are in flight: a full ring of large reads and writes,
+ * one notification, then Closing and Closed at once without waiting for a
+ * response. The backend must reach Closed (it may finish or abandon the
+ * requests). TEARDOWN: the frontend then also drops every grant (ring, data,
+ * indirect page) and its event channel right away; else it waits, counts the
+ * responses written after the backend said Closed (harmless: the ring page is
+ * still granted), and connects again on fresh ring indices: a verified read
+ * must work.
+ */
+static enum outcome close_inflight(struct blk *b, bool teardown)
+{
+	unsigned int n, nseg, at_close, at_closed, late;
+	struct gpool g;
+	enum outcome o;
+	int s;
+
+	if (b->sectors < 8192) {
+		note_add(b, "disk too small (%llu sectors)", (unsigned long long)b->sectors);
+		return O_BROKEN;
+	}
+	if (pool_get(b, &g, 32) < 0)
+		return O_BROKEN;
+	n = fill_ring(b, &g, &nseg);
+	fe_state(b, XB_CLOSING);
+	fe_state(b, XB_CLOSED);
+	at_close = sring(b)->rsp_prod;
+	note_add(b, "%u requests of %u segments posted, %u answered when the frontend wrote Closed",
+		 n, nseg, at_close);
+	if (teardown) {
+		munmap(g.p, g.n * PAGE_SZ);
+		munmap(b->data, PAGE_SZ);
+		munmap(b->rodata, PAGE_SZ);
+		munmap(b->ind, PAGE_SZ);
+		munmap(b->ring, PAGE_SZ << b->order);
+		close(b->gfd);	/* gntalloc ends every grant of the file */
+		close(b->efd);	/* the port is closed */
+		b->ring = b->data = b->rodata = b->ind = NULL;
+		s = wait_be(b, 1u << XB_CLOSED, 60000);
+		note_add(b, "; grants and port dropped at once; backend state %d", be_state(b));
+		b->be[0] = 0;	/* nothing left to close cooperatively with */
+		return s == XB_CLOSED ? O_CLOSED : O_NONE;
+	}
+	s = wait_be(b, 1u << XB_CLOSED, 60000);
+	if (s < 0) {
+		note_add(b, "; backend still in state %d 60 s later", be_state(b));
+		return O_NONE;
+	}
+	at_closed = sring(b)->rsp_prod;
+	msleep(2000);
+	late = sring(b)->rsp_prod - at_closed;
+	note_add(b, ", %u when the backend reported Closed, %u more in the 2 s after", at_closed, late);
+	if (blk_reconnect(b, 15000) < 0) {
+		note_add(b, "; reconnect: backend stuck in state %d", be_state(b));
+		return O_NONE;
+	}
+	o = valid_read(b, 10000);
+	note_add(b, "; reconnected, verified read: %s", oname[o]);
+	return o == O_OK ? O_SURVIVED : o;
+}
+
+static enum outcome run_close_inflight(struct blk *b, const struct hcase *c)
+{
+	(void)c;
+	return close_inflight(b, false);
+}
+
+static enum outcome run_close_teardown(struct blk *b, const struct hcase *c)
+{
+	(void)c;
+	return close_inflight(b, true);
+}
+
+/*
+ * A stream of small reads and writes (1-4 pages) keeping the ring full, over a
+ * pool that is revoked and replaced right after every 40 requests posted on it:
+ * the backend meets grants revoked before it mapped them and grants revoked
+ * while it has them mapped. At most SECS seconds; then every request must be
+ * answered within 15 s.
+ */
+static enum outcome revoke_stream(struct blk *b, double secs, unsigned int *posted,
+				  unsigned int *ok, unsigned int *err, unsigned int *rot)
+{
+	double end = now() + secs, next_xs = 0;
+	unsigned int since = 0, i, j, k;
+	struct blkrsp rsp;
+	struct blkreq r;
+	struct gpool g;
+	uint32_t refs[4];
+	enum outcome o;
+
+	if (pool_get(b, &g, 8) < 0)
+		return O_BROKEN;
+	while (now() < end) {
+		for (k = 0; b->req_prod_pvt - b->rsp_cons < b->nents && since < 40; k++, since++) {
+			i = (*posted)++;
+			for (j = 0; j < 4; j++)
+				refs[j] = g.ref[(i + j) % g.n];
+			if (i % 5 == 4)
+				mk_pages(b, &r, BLKIF_OP_WRITE, 4096 + (i % 1024) * 8, refs, 1 + i % 4);
+			else
+				mk_pages(b, &r, BLKIF_OP_READ, (i % 1024) * 8, refs, 1 + i % 4);
+			push(b, &r);
+		}
+		if (k)
+			notify(b);
+		if (since >= 40) {
+			pool_revoke(b, &g);
+			if (pool_get(b, &g, 8) < 0)
+				return O_BROKEN;
+			since = 0;
+			(*rot)++;
+		}
+		while (take_rsp(b, &rsp, true))
+			(rsp.status == BLKIF_RSP_OKAY ? (*ok)++ : (*err)++);
+		if (now() >= next_xs) {
+			if (be_state(b) >= XB_CLOSING)
+				return O_CLOSED;
+			next_xs = now() + 0.3;
+		}
+		usleep(500);
+	}
+	o = drain(b, 15000, ok, err);
+	pool_revoke(b, &g);
+	return o;
+}
+
+/* The stream, then a verified read; the result of a revocation case. */
+static enum outcome stream_then_read(struct blk *b)
+{
+	unsigned int posted = 0, ok = 0, err = 0, rot = 0;
+	enum outcome o = revoke_stream(b, 5, &posted, &ok, &err, &rot);
+
+	note_add(b, "; stream: %u posted, %u ok, %u error, %u pools revoked under it: %s",
+		 posted, ok, err, rot, o == O_OK ? "all answered" : oname[o]);
+	if (o != O_OK)
+		return o;
+	o = valid_read(b, 10000);
+	note_add(b, "; verified read: %s", oname[o]);
+	return o == O_OK ? O_SURVIVED : o;
+}
+
+static void cf_no_persistent(struct blk *b) { xs_write("0", "%s/feature-persistent", b->fe); }
+
+/*
+ * Grants revoked, without persistent grants (feature-persistent 0): four
+ * 11-page requests are posted, their pages revoked, then the backend notified.
+ * The grants are gone when the backend maps them: every request must be
+ * answered with an error (an OKAY means the backend did I/O on a page it could
+ * not map). Then the revoking stream and a verified read.
+ */
+static enum outcome run_grant_revoked(struct blk *b, const struct hcase *c)
+{
+	unsigned int ok = 0, err = 0, i;
+	struct blkreq r;
+	struct gpool g;
+	enum outcome o;
+
+	(void)c;
+	if (b->sectors < 16384 || pool_get(b, &g, BLKIF_MAX_SEGS) < 0) {
+		note_add(b, "%sno room (%llu sectors)", b->note[0] ? "; " : "",
+			 (unsigned long long)b->sectors);
+		return O_BROKEN;
+	}
+	for (i = 0; i < 4; i++) {
+		mk_pages(b, &r, i & 1 ? BLKIF_OP_WRITE : BLKIF_OP_READ, i & 1 ? 4096 + 88 * i : 0,
+			 g.ref, BLKIF_MAX_SEGS);
+		push(b, &r);
+	}
+	pool_revoke(b, &g);
+	notify(b);
+	o = drain(b, 10000, &ok, &err);
+	note_add(b, "%s4 requests on pages revoked before the notify: %u ok, %u error",
+		 b->note[0] ? "; " : "", ok, err);
+	if (o != O_OK)
+		return o;
+	if (ok) {
+		note_add(b, " (I/O on grants that no longer existed)");
+		return O_OK;
+	}
+	return stream_then_read(b);
+}
+
+/*
+ * Grants revoked under persistent grants: two 8-page reads make the backend map
+ * (and keep) 16 grants; the frontend revokes them, allocates 16 new pages
+ * filled with 0x5a, and posts two reads and two writes naming the revoked
+ * references. The backend may answer from its kept mapping (the guest keeps
+ * those pages until the backend unmaps them) or with an error; but a new page
+ * whose reference no request named must still be all 0x5a (else: corrupt).
+ * Then the revoking stream and a verified read.
+ */
+static enum outcome run_grant_revoked_pers(struct blk *b, const struct hcase *c)
+{
+	unsigned int ok = 0, err = 0, i, j, reused = 0;
+	uint32_t old[16];
+	struct gpool p, q;
+	struct blkreq r;
+	enum outcome o;
+	char path[200];
+	long bep;
+
+	(void)c;
+	snprintf(path, sizeof(path), "%s/feature-persistent", b->be);
+	bep = xs_read_long(path, -1);
+	if (b->sectors < 16384 || pool_get(b, &p, 16) < 0) {
+		note_add(b, "%sno room (%llu sectors)", b->note[0] ? "; " : "",
+			 (unsigned long long)b->sectors);
+		return O_BROKEN;
+	}
+	for (i = 0; i < 2; i++) {
+		mk_pages(b, &r, BLKIF_OP_READ, 0, p.ref + 8 * i, 8);
+		push(b, &r);
+	}
+	notify(b);
+	o = drain(b, 10000, &ok, &err);
+	if (o != O_OK || err || memcmp(p.p, "XDH 0", 5) || memcmp(p.p + 8 * PAGE_SZ, "XDH 0", 5)) {
+		note_add(b, "warm-up reads: %s, %u ok, %u error", oname[o], ok, err);
+		return o == O_CLOSED ? O_CLOSED : O_BROKEN;
+	}
+	memcpy(old, p.ref, sizeof(old));
+	pool_revoke(b, &p);
+	if (pool_get(b, &q, 16) < 0)
+		return O_BROKEN;
+	memset(q.p, 0x5a, 16 * PAGE_SZ);
+	for (j = 0; j < 16; j++)
+		for (i = 0; i < 16; i++)
+			reused += q.ref[j] == old[i];
+	ok = err = 0;
+	for (i = 0; i < 4; i++) {
+		mk_pages(b, &r, i & 1 ? BLKIF_OP_WRITE : BLKIF_OP_READ, i & 1 ? 8192 : 0,
+			 old + 8 * (i >> 1), 8);
+		push(b, &r);
+	}
+	notify(b);
+	o = drain(b, 10000, &ok, &err);
+	note_add(b, "backend feature-persistent %ld; 16 grants used, then revoked; %u of 16 new "
+		 "grants reuse a revoked ref; 4 requests on the revoked refs: %u ok, %u error",
+		 bep, reused, ok, err);
+	if (o != O_OK)
+		return o;
+	for (j = 0; j < 16; j++) {
+		bool named = false;
+
+		for (i = 0; i < 16; i++)
+			named |= q.ref[j] == old[i];
+		for (i = 0; i < PAGE_SZ && !named; i++)
+			if (q.p[j * PAGE_SZ + i] != 0x5a) {
+				note_add(b, "; new page %u (ref %u, named by no request) was written "
+					 "at byte %u", j, q.ref[j], i);
+				return O_CORRUPT;
+			}
+	}
+	pool_revoke(b, &q);
+	return stream_then_read(b);
+}
+
 #define CERR  (E(O_ERROR) | E(O_CLOSED))
 #define CLOSE E(O_CLOSED)
 #define SURV  (E(O_SURVIVED) | E(O_CLOSED))
@@ -744,6 +1177,19 @@ static const struct hcase cases[] = {
 	{ "state-garbage", "rw", "4,9", SURV, .run = run_state_garbage, .desc = "state node set to 'junk'" },
 	{ "connect-storm", "rw", "9", E(O_SURVIVED), .run = run_connect_storm,
 	  .desc = "500 state writes (Closing..Connected) without waiting, then a clean close" },
+	{ "close-in-flight", "rw", "9", E(O_SURVIVED), .run = run_close_inflight, .order = 2,
+	  .desc = "a full 128-slot ring of large reads/writes, then Closing+Closed at once; "
+		  "backend must reach Closed, then a reconnect and a verified read work" },
+	{ "close-in-flight-teardown", "rw", "5,9", CLOSE, .run = run_close_teardown, .order = 2,
+	  .desc = "as close-in-flight, then every grant and the port dropped at once; "
+		  "backend must reach Closed" },
+	/* revoked grants (rule 5) */
+	{ "grant-revoked", "rw", "5", SURV, .conf = cf_no_persistent, .run = run_grant_revoked,
+	  .desc = "no persistent grants; pages revoked between posting and notifying (every "
+		  "request must fail), then 5 s of I/O with pools revoked under it, verified read" },
+	{ "grant-revoked-persistent", "rw", "5", SURV, .run = run_grant_revoked_pers,
+	  .desc = "16 grants mapped persistently, revoked, reused by new requests (ok or error; "
+		  "no unnamed page written), then 5 s of revoking I/O, verified read" },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -778,7 +1224,7 @@ static int run_case(const struct hcase *c, int devid, char *res, size_t ressz)
 		goto out;
 	}
 	r = blk_connect(&b, c->conf);
-	if (c->conf) {
+	if (c->conf && !c->run) {
 		o = r == 0 ? O_CONNECTED : r == -3 ? O_CLOSED : O_NONE;
 		if (r == -1)
 			o = O_BROKEN;
