@@ -25,7 +25,9 @@
 # Verified under TCG on the in-tree driver (6.1.0-56: all checks pass except the
 # prod-far-ahead finding); about 30-110 s per case. Keep the list short: it runs in
 # `make check` on 4 boots.
+# The lifecycle/grant cases (close-in-flight*, grant-revoked*): 8-13 s each on a 6.12 boot.
 HB_DEFAULT="nseg-zero,prod-far-ahead,ring-order-huge,write-readonly,double-fetch-nseg"
+HB_DEFAULT="$HB_DEFAULT,close-in-flight,close-in-flight-teardown,grant-revoked,grant-revoked-persistent"
 # The netif subset run with the same guests after the blkif cases (the attacker guest
 # runs /xd/progs/hostile-net too; tests/vm/extra/hostile-net-lib.sh): results
 # hostile-blk/net-<case>/<check>, plus leak/netback-rmmod. Every netif case:
