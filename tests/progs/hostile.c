@@ -869,16 +869,20 @@ static unsigned int fill_ring(struct blk *b, const struct gpool *g, unsigned int
 
 /*
  * Close while requests are in flight: a full ring of large reads and writes,
- * one notification, then Closing and Closed at once without waiting for a
- * response. The backend must reach Closed (it may finish or abandon the
+ * one notification, then Closing and Closed at once (CLOSE_STARTED: as soon as
+ * the first response is there) without waiting for the others. The backend must reach Closed (it may finish or abandon the
  * requests). TEARDOWN: the frontend then also drops every grant (ring, data,
  * indirect page) and its event channel right away; else it waits, counts the
  * responses written after the backend said Closed (harmless: the ring page is
  * still granted), and connects again on fresh ring indices: a verified read
  * must work.
  */
-static enum outcome close_inflight(struct blk *b, bool teardown)
+enum { CLOSE_NOW, CLOSE_TEARDOWN, CLOSE_STARTED };
+
+static enum outcome close_inflight(struct blk *b, int how)
 {
+	bool teardown = how == CLOSE_TEARDOWN;
+	double t_end;
 	unsigned int n, nseg, at_close, at_closed, late;
 	struct gpool g;
 	enum outcome o;
@@ -891,6 +895,9 @@ static enum outcome close_inflight(struct blk *b, bool teardown)
 	if (pool_get(b, &g, 32) < 0)
 		return O_BROKEN;
 	n = fill_ring(b, &g, &nseg);
+	/* CLOSE_STARTED: the backend is seen working on the ring (a first response) */
+	for (t_end = now() + 10; how == CLOSE_STARTED && !sring(b)->rsp_prod && now() < t_end;)
+		usleep(200);
 	fe_state(b, XB_CLOSING);
 	fe_state(b, XB_CLOSED);
 	at_close = sring(b)->rsp_prod;
@@ -931,13 +938,19 @@ static enum outcome close_inflight(struct blk *b, bool teardown)
 static enum outcome run_close_inflight(struct blk *b, const struct hcase *c)
 {
 	(void)c;
-	return close_inflight(b, false);
+	return close_inflight(b, CLOSE_NOW);
+}
+
+static enum outcome run_close_started(struct blk *b, const struct hcase *c)
+{
+	(void)c;
+	return close_inflight(b, CLOSE_STARTED);
 }
 
 static enum outcome run_close_teardown(struct blk *b, const struct hcase *c)
 {
 	(void)c;
-	return close_inflight(b, true);
+	return close_inflight(b, CLOSE_TEARDOWN);
 }
 
 /*
@@ -1180,6 +1193,9 @@ static const struct hcase cases[] = {
 	{ "close-in-flight", "rw", "9", E(O_SURVIVED), .run = run_close_inflight, .order = 2,
 	  .desc = "a full 128-slot ring of large reads/writes, then Closing+Closed at once; "
 		  "backend must reach Closed, then a reconnect and a verified read work" },
+	{ "close-in-flight-started", "rw", "9", E(O_SURVIVED), .run = run_close_started, .order = 2,
+	  .desc = "as close-in-flight, but Closing+Closed right after the first response "
+		  "(the backend is busy with the ring)" },
 	{ "close-in-flight-teardown", "rw", "5,9", CLOSE, .run = run_close_teardown, .order = 2,
 	  .desc = "as close-in-flight, then every grant and the port dropped at once; "
 		  "backend must reach Closed" },
