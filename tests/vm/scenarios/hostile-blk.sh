@@ -27,7 +27,8 @@
 # `make check` on 4 boots.
 # The lifecycle/grant cases (close-in-flight*, grant-revoked*): 8-13 s each on a 6.12 boot.
 HB_DEFAULT="nseg-zero,prod-far-ahead,ring-order-huge,write-readonly,double-fetch-nseg"
-HB_DEFAULT="$HB_DEFAULT,close-in-flight,close-in-flight-teardown,grant-revoked,grant-revoked-persistent"
+HB_DEFAULT="$HB_DEFAULT,close-in-flight,close-in-flight-started,close-in-flight-teardown"
+HB_DEFAULT="$HB_DEFAULT,grant-revoked,grant-revoked-persistent"
 # The netif subset run with the same guests after the blkif cases (the attacker guest
 # runs /xd/progs/hostile-net too; tests/vm/extra/hostile-net-lib.sh): results
 # hostile-blk/net-<case>/<check>, plus leak/netback-rmmod. Every netif case:
