@@ -38,39 +38,35 @@ static const unsigned char rss_key[40] = {
 	0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
 };
 
-/* Source address, destination address, source port, destination port. */
+/*
+ * Source address, destination address, source port, destination port;
+ * @alen bytes per address (4 or 16), ports only for @tcp.
+ */
+static unsigned int tuple_hash(const unsigned char *src, const unsigned char *dst,
+			       unsigned int alen, unsigned int sport,
+			       unsigned int dport, bool tcp)
+{
+	unsigned char b[36];
+
+	memcpy(b, src, alen);
+	memcpy(b + alen, dst, alen);
+	b[2 * alen] = sport >> 8;
+	b[2 * alen + 1] = sport & 0xff;
+	b[2 * alen + 2] = dport >> 8;
+	b[2 * alen + 3] = dport & 0xff;
+	return xnb_toeplitz(rss_key, b, 2 * alen + (tcp ? 4 : 0));
+}
+
 static unsigned int v4hash(const unsigned char *src, const unsigned char *dst,
 			   unsigned int sport, unsigned int dport, bool tcp)
 {
-	unsigned char b[12];
-	unsigned int i;
-
-	for (i = 0; i < 4; i++) {
-		b[i] = src[i];
-		b[4 + i] = dst[i];
-	}
-	b[8] = sport >> 8;
-	b[9] = sport & 0xff;
-	b[10] = dport >> 8;
-	b[11] = dport & 0xff;
-	return xnb_toeplitz(rss_key, b, tcp ? 12 : 8);
+	return tuple_hash(src, dst, 4, sport, dport, tcp);
 }
 
 static unsigned int v6hash(const unsigned char *src, const unsigned char *dst,
 			   unsigned int sport, unsigned int dport, bool tcp)
 {
-	unsigned char b[36];
-	unsigned int i;
-
-	for (i = 0; i < 16; i++) {
-		b[i] = src[i];
-		b[16 + i] = dst[i];
-	}
-	b[32] = sport >> 8;
-	b[33] = sport & 0xff;
-	b[34] = dport >> 8;
-	b[35] = dport & 0xff;
-	return xnb_toeplitz(rss_key, b, tcp ? 36 : 32);
+	return tuple_hash(src, dst, 16, sport, dport, tcp);
 }
 
 static void test_toeplitz(void)
