@@ -307,6 +307,25 @@ xd_domains_gone() {
 	fi
 }
 
+# xd_backends_gone DOMID [SEC]: waits (default 30 s) until Dom0 holds nothing
+# of domain DOMID's devices: no backend directory in xenstore
+# (backend/vbd|vif/DOMID), no xen-backend device in sysfs (vbd-DOMID-*,
+# vif-DOMID-*), no blkback queue thread (blkback.DOMID.*). Else prints what
+# is left and returns 1.
+xd_backends_gone() {
+	local d=$1
+	xd_wait_for "${2:-30}" sh -c "! xenstore-read /local/domain/0/backend/vbd/$d >/dev/null 2>&1 &&
+		! xenstore-read /local/domain/0/backend/vif/$d >/dev/null 2>&1 &&
+		! pgrep '^blkback\.$d\.' >/dev/null &&
+		for f in /sys/bus/xen-backend/devices/vbd-$d-* /sys/bus/xen-backend/devices/vif-$d-*; do
+			[ ! -e \"\$f\" ] || exit 1
+		done" && return 0
+	echo "left of domain $d: xenstore: $(for t in vbd vif; do xenstore-ls -f "/local/domain/0/backend/$t/$d" 2>/dev/null; done | grep -E '/(state|hotplug-status) ' | tr -d '"' | tr '\n' ';')" \
+		"sysfs: $(for f in /sys/bus/xen-backend/devices/vbd-"$d"-* /sys/bus/xen-backend/devices/vif-"$d"-*; do [ ! -e "$f" ] || printf '%s ' "${f##*/}"; done)" \
+		"threads: $(pgrep -l "^blkback\.$d\." | tr '\n' ' ')"
+	return 1
+}
+
 # xd_module_cycle MODULE IMPL: checks rmmod (the module unloads once no
 # device uses it: nothing leaked) and reload (modprobe loads IMPL again).
 xd_module_cycle() {
