@@ -2,7 +2,9 @@
 /*
  * blkback-check.h - the decisions xen-blkback takes on what a frontend
  * sends: ring indices, request heads, segments, sector ranges, ring and
- * queue parameters.  Pure functions over private copies of guest data.
+ * queue parameters; and when a persistent grant is given up (unused too
+ * long, or evicted for a new one).  Pure functions over private copies of
+ * guest data.
  *
  * Nothing here touches kernel state, so the same file compiles in user
  * space (tests/unit/blkback-check.c).  It uses only plain C types and
@@ -318,6 +320,57 @@ static inline unsigned int xbb_ring_entries(unsigned long bytes,
 	while ((unsigned long)p * 2 <= n)
 		p *= 2;
 	return p;
+}
+
+/* Persistent grants: how much work the queue thread does at a time. */
+#define XBB_PGNT_BATCH		32	/* grants unmapped per gnttab call */
+#define XBB_PGNT_SCAN		256	/* grants looked at per reclaim pass */
+#define XBB_PGNT_EVICT_MAX	64	/* grants evicted for one request */
+
+/**
+ * xbb_pgnt_expired() - may a persistent grant be unmapped now?
+ * @inuse: requests in flight that use it
+ * @last: time of its last use (jiffies)
+ * @now: the time now (jiffies)
+ * @secs: persistent_grant_unused_seconds (0: grants are kept for good)
+ * @hz: jiffies per second
+ *
+ * A grant a request in flight uses is never unmapped, however old.
+ * Times compare modulo the counter's width, as time_after() does.
+ */
+static inline bool xbb_pgnt_expired(unsigned int inuse, unsigned long last,
+				    unsigned long now, unsigned int secs,
+				    unsigned long hz)
+{
+	if (inuse || !secs)
+		return false;
+	return (unsigned long long)(now - last) >= (unsigned long long)secs * hz;
+}
+
+/**
+ * xbb_pgnt_evict_count() - how many kept grants to give up for a request
+ * @nr: grants the queue keeps now
+ * @max: most it keeps (max_persistent_grants at connect)
+ * @nnew: grants of the request that are not kept
+ * @cap: most to evict for one request
+ *
+ * Enough of the least recently used ones that the request's new grants
+ * fit, never more than are kept nor more than @cap.
+ */
+static inline unsigned int xbb_pgnt_evict_count(unsigned int nr,
+						unsigned int max,
+						unsigned int nnew,
+						unsigned int cap)
+{
+	unsigned int want;
+
+	if (nr < max && nnew <= max - nr)
+		return 0;
+	/* nr + nnew - max, without overflow; nr may exceed max */
+	want = nr >= max ? nr - max + nnew : nnew - (max - nr);
+	if (want > nr)
+		want = nr;
+	return want < cap ? want : cap;
 }
 
 #endif /* XD_BLKBACK_CHECK_H */

@@ -45,7 +45,11 @@
 #include "blkback-limit.h"
 #include "uapi/xen-blkback-ctl.h"
 
-#define XBB_VERSION "0.1.0"
+#define XBB_VERSION "0.2.0"
+
+/* The statistics' layout is ABI: new counters took reserved words. */
+static_assert(sizeof(struct xbb_ctl_stats) == 184);
+static_assert(offsetof(struct xbb_ctl_stats, pgnt_reclaimed) == 120);
 
 static unsigned int max_ring_page_order = XENBUS_MAX_RING_GRANT_ORDER;
 module_param(max_ring_page_order, uint, 0444);
@@ -66,6 +70,11 @@ static unsigned int max_persistent_grants = 1056;
 module_param(max_persistent_grants, uint, 0644);
 MODULE_PARM_DESC(max_persistent_grants,
 		 "Most grants a queue keeps mapped persistently (more are mapped per request)");
+
+static unsigned int persistent_grant_unused_seconds = 60;
+module_param(persistent_grant_unused_seconds, uint, 0644);
+MODULE_PARM_DESC(persistent_grant_unused_seconds,
+		 "A persistent grant unused this many seconds is unmapped (0: kept until disconnect)");
 
 static unsigned int max_grant_pages = 1024;
 module_param(max_grant_pages, uint, 0444);
@@ -181,7 +190,8 @@ struct xbb_dev;
  * @pages: the pages the grants are mapped on
  * @handles: grant handles (XBB_NO_HANDLE: nothing to unmap)
  * @segs: the validated segments
- * @persist: the page belongs to a persistent grant (not returned)
+ * @pgnt: the persistent grant whose page it is (holding one of its uses),
+ *	or NULL (a page mapped for this request only, returned at completion)
  */
 struct xbb_req {
 	struct list_head list;
@@ -195,7 +205,7 @@ struct xbb_req {
 	struct page **pages;
 	grant_handle_t *handles;
 	struct xbb_seg *segs;
-	bool *persist;
+	struct xbb_pgnt **pgnt;
 };
 
 /**
@@ -204,18 +214,25 @@ struct xbb_req {
  * @gref: the grant reference
  * @handle: its mapping
  * @page: the page it is mapped on
+ * @lru: on the queue's list, least recently used first (thread only)
+ * @last_use: jiffies when a request last looked it up or completed
+ * @inuse: requests in flight that use it; never unmapped while not 0
  */
 struct xbb_pgnt {
 	struct rb_node node;
 	u32 gref;
 	grant_handle_t handle;
 	struct page *page;
+	struct list_head lru;
+	unsigned long last_use;
+	atomic_t inuse;
 };
 
 struct xbb_stats {
 	u64 rd_req, wr_req, f_req, ds_req, oo_req;
 	u64 rd_sect, wr_sect, errors;
 	u64 throttled, throttle_ns;
+	u64 pgnt_reclaimed, pgnt_evicted;
 };
 
 /**
@@ -252,6 +269,9 @@ struct xbb_stats {
  * @pgnts: the persistent grants, by reference
  * @nr_pgnts: how many (at most @max_pgnts)
  * @max_pgnts: max_persistent_grants when the queue connected
+ * @pgnt_lru: the persistent grants, least recently used first
+ * @pgnt_ev_next: jiffies before which no "reclaim" event is sent
+ * @pgnt_ev_count: grants reclaimed since the last "reclaim" event
  * @new_idx: scratch: segments whose grant is not mapped yet
  * @new_grefs: scratch: their references
  * @new_pages: scratch: the pages they are mapped on
@@ -298,6 +318,9 @@ struct xbb_ring {
 	struct rb_root pgnts;
 	unsigned int nr_pgnts;
 	unsigned int max_pgnts;
+	struct list_head pgnt_lru;
+	unsigned long pgnt_ev_next;
+	unsigned int pgnt_ev_count;
 	unsigned int *new_idx;
 	u32 *new_grefs;
 	struct page **new_pages;
@@ -628,7 +651,7 @@ static void xbb_put_data_pages(struct xbb_ring *r, struct xbb_req *req)
 	unsigned int i;
 
 	for (i = 0; i < req->nr_pages; i++)
-		if (!req->persist[i])
+		if (!req->pgnt[i])
 			r->pool[r->nr_free++] = req->pages[i];
 }
 
@@ -729,9 +752,31 @@ static bool xbb_req_all_persistent(const struct xbb_req *req)
 	unsigned int i;
 
 	for (i = 0; i < req->nr_pages; i++)
-		if (!req->persist[i])
+		if (!req->pgnt[i])
 			return false;
 	return true;
+}
+
+/*
+ * The request no longer uses its persistent grants: the queue thread may
+ * unmap them from now on.  @req->pgnt[] stays as it is (it tells which
+ * pages are not the request's own) but is not dereferenced after this.
+ */
+static void xbb_req_unuse(struct xbb_req *req, unsigned int n)
+{
+	unsigned long now = jiffies;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct xbb_pgnt *pg = req->pgnt[i];
+
+		if (!pg)
+			continue;
+		WRITE_ONCE(pg->last_use, now);
+		/* The bios are done with the page before the grant may go. */
+		smp_mb__before_atomic();
+		atomic_dec(&pg->inuse);
+	}
 }
 
 static void xbb_req_put(struct xbb_req *req)
@@ -741,6 +786,7 @@ static void xbb_req_put(struct xbb_req *req)
 
 	if (!atomic_dec_and_test(&req->pending))
 		return;
+	xbb_req_unuse(req, req->nr_pages);
 	if (xbb_req_all_persistent(req)) {
 		/*
 		 * Answer at once, from the completion: no thread wake-up on
@@ -840,31 +886,135 @@ static bool xbb_pgnt_add(struct xbb_ring *r, struct xbb_pgnt *new)
 	}
 	rb_link_node(&new->node, parent, link);
 	rb_insert_color(&new->node, &r->pgnts);
+	list_add_tail(&new->lru, &r->pgnt_lru);
 	r->nr_pgnts++;
 	return true;
+}
+
+/*
+ * Forget @n persistent grants no request uses: one grant unmap call for
+ * all of them (@n <= XBB_PGNT_BATCH), their pages back to the pool.
+ */
+static void xbb_pgnt_drop(struct xbb_ring *r, struct xbb_pgnt **pgs,
+			  unsigned int n)
+{
+	struct page *pages[XBB_PGNT_BATCH];
+	grant_handle_t handles[XBB_PGNT_BATCH];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct xbb_pgnt *pg = pgs[i];
+
+		rb_erase(&pg->node, &r->pgnts);
+		list_del(&pg->lru);
+		r->nr_pgnts--;
+		pages[i] = pg->page;
+		handles[i] = pg->handle;
+		kfree(pg);
+	}
+	xbb_unmap(r, pages, handles, n);
+	xbb_put_pages(r, pages, n);
+}
+
+/**
+ * xbb_pgnt_reclaim() - unmap persistent grants unused for too long
+ * @r: ring (thread only)
+ *
+ * Looks at no more than XBB_PGNT_SCAN grants from the least recently used
+ * end, so a pass costs a bounded time; what is left waits for the next
+ * pass (the thread wakes every second while it keeps grants).  Grants in
+ * use by a request in flight are skipped, whatever their age.
+ */
+static void xbb_pgnt_reclaim(struct xbb_ring *r)
+{
+	unsigned int secs = READ_ONCE(persistent_grant_unused_seconds);
+	struct xbb_pgnt *pg, *tmp, *batch[XBB_PGNT_BATCH];
+	unsigned int scanned = 0, n = 0, done = 0;
+	unsigned long now = jiffies;
+
+	if (!r->nr_pgnts || !secs)
+		return;
+	list_for_each_entry_safe(pg, tmp, &r->pgnt_lru, lru) {
+		unsigned int inuse = atomic_read(&pg->inuse);
+
+		if (scanned++ == XBB_PGNT_SCAN)
+			break;
+		if (!xbb_pgnt_expired(inuse, READ_ONCE(pg->last_use), now,
+				      secs, HZ)) {
+			if (inuse)
+				continue;
+			break; /* the rest were used more recently */
+		}
+		/* Seen unused: the bios' use of the page is over. */
+		smp_rmb();
+		batch[n++] = pg;
+		if (n == XBB_PGNT_BATCH) {
+			/* @tmp is not in the batch: the walk goes on. */
+			xbb_pgnt_drop(r, batch, n);
+			done += n;
+			n = 0;
+		}
+	}
+	if (n) {
+		xbb_pgnt_drop(r, batch, n);
+		done += n;
+	}
+	if (!done)
+		return;
+	r->st.pgnt_reclaimed += done;
+	r->pgnt_ev_count += done;
+	/* An event at most every 10 s per queue, with the count since the last. */
+	if (time_before(now, r->pgnt_ev_next))
+		return;
+	xd_evlog_add(&xbb_evlog, r->be->cname, "reclaim",
+		     "queue=%u count=%u kept=%u", r->idx, r->pgnt_ev_count,
+		     r->nr_pgnts);
+	r->pgnt_ev_count = 0;
+	r->pgnt_ev_next = now + 10 * HZ;
+}
+
+/*
+ * Unmap up to @want persistent grants no request uses, least recently
+ * used first, to make room for a request's new ones (thread only).
+ */
+static void xbb_pgnt_evict(struct xbb_ring *r, unsigned int want)
+{
+	struct xbb_pgnt *pg, *tmp, *batch[XBB_PGNT_BATCH];
+	unsigned int scanned = 0, n = 0;
+
+	list_for_each_entry_safe(pg, tmp, &r->pgnt_lru, lru) {
+		if (!want || scanned++ == XBB_PGNT_SCAN)
+			break;
+		if (atomic_read(&pg->inuse))
+			continue;
+		smp_rmb(); /* as in xbb_pgnt_reclaim() */
+		batch[n++] = pg;
+		want--;
+		if (n == XBB_PGNT_BATCH) {
+			xbb_pgnt_drop(r, batch, n);
+			r->st.pgnt_evicted += n;
+			n = 0;
+		}
+	}
+	if (n) {
+		xbb_pgnt_drop(r, batch, n);
+		r->st.pgnt_evicted += n;
+	}
 }
 
 /* Unmap every persistent grant of a stopped queue; pages back to the pool. */
 static void xbb_pgnt_free_all(struct xbb_ring *r)
 {
-	struct page *pages[64];
-	grant_handle_t handles[64];
-	struct rb_node *n;
-	unsigned int k = 0;
+	struct xbb_pgnt *batch[XBB_PGNT_BATCH];
 
-	while ((n = rb_first(&r->pgnts))) {
-		struct xbb_pgnt *pg = rb_entry(n, struct xbb_pgnt, node);
+	/* Nothing is in flight any more: no grant is in use. */
+	while (!RB_EMPTY_ROOT(&r->pgnts)) {
+		struct rb_node *n = rb_first(&r->pgnts);
+		unsigned int k = 0;
 
-		rb_erase(n, &r->pgnts);
-		r->nr_pgnts--;
-		pages[k] = pg->page;
-		handles[k++] = pg->handle;
-		kfree(pg);
-		if (k == ARRAY_SIZE(pages) || RB_EMPTY_ROOT(&r->pgnts)) {
-			xbb_unmap(r, pages, handles, k);
-			xbb_put_pages(r, pages, k);
-			k = 0;
-		}
+		for (; n && k < ARRAY_SIZE(batch); n = rb_next(n))
+			batch[k++] = rb_entry(n, struct xbb_pgnt, node);
+		xbb_pgnt_drop(r, batch, k);
 	}
 }
 
@@ -877,23 +1027,31 @@ static void xbb_pgnt_free_all(struct xbb_ring *r)
  * data only goes to the device) and unmapped at completion.  With them, a
  * grant the queue keeps mapped is used as it is; the others are mapped
  * read-write (blkfront grants them so) and kept while the queue has room
- * for more, else unmapped at completion like the rest.
+ * for more, else unmapped at completion like the rest.  When the queue
+ * keeps its maximum, up to XBB_PGNT_EVICT_MAX of its least recently used
+ * grants that no request uses are unmapped first, so that the grants in
+ * use now can be kept rather than stale ones.  Each kept grant the
+ * request uses counts the request as a user until it completes.
  *
  * Return: 0, -EAGAIN (out of pages: retry after a completion) or -EFAULT
  * (a grant did not map; nothing is left mapped for this request).
  */
 static int xbb_map_data(struct xbb_ring *r, struct xbb_req *req)
 {
-	unsigned int i, k = 0;
+	unsigned long now = jiffies;
+	unsigned int i, k = 0, ev;
 	int rc;
 
 	for (i = 0; i < req->nr_pages; i++) {
 		struct xbb_pgnt *pg = r->persistent ?
 			xbb_pgnt_find(r, req->segs[i].gref) : NULL;
 
-		req->persist[i] = pg;
+		req->pgnt[i] = pg;
 		req->handles[i] = XBB_NO_HANDLE;
 		if (pg) {
+			atomic_inc(&pg->inuse);
+			WRITE_ONCE(pg->last_use, now);
+			list_move_tail(&pg->lru, &r->pgnt_lru);
 			req->pages[i] = pg->page;
 		} else {
 			r->new_idx[k] = i;
@@ -902,14 +1060,22 @@ static int xbb_map_data(struct xbb_ring *r, struct xbb_req *req)
 	}
 	if (!k)
 		return 0;
-	if (!xbb_get_pages(r, r->new_pages, k))
-		return -EAGAIN;
+	if (r->persistent) {
+		ev = xbb_pgnt_evict_count(r->nr_pgnts, r->max_pgnts, k,
+					  XBB_PGNT_EVICT_MAX);
+		if (ev)
+			xbb_pgnt_evict(r, ev);
+	}
+	if (!xbb_get_pages(r, r->new_pages, k)) {
+		rc = -EAGAIN;
+		goto unuse;
+	}
 	/* Data read from the device is written into the guest's pages. */
 	rc = xbb_map(r, r->new_grefs, k, req->write && !r->persistent,
 		     r->new_pages, r->new_handles);
 	if (rc) {
 		xbb_put_pages(r, r->new_pages, k);
-		return rc;
+		goto unuse;
 	}
 	for (i = 0; i < k; i++) {
 		unsigned int j = r->new_idx[i];
@@ -922,8 +1088,10 @@ static int xbb_map_data(struct xbb_ring *r, struct xbb_req *req)
 			pg->gref = r->new_grefs[i];
 			pg->handle = r->new_handles[i];
 			pg->page = r->new_pages[i];
+			pg->last_use = now;
+			atomic_set(&pg->inuse, 1);
 			if (xbb_pgnt_add(r, pg)) {
-				req->persist[j] = true;
+				req->pgnt[j] = pg;
 				continue;
 			}
 			kfree(pg);
@@ -931,6 +1099,11 @@ static int xbb_map_data(struct xbb_ring *r, struct xbb_req *req)
 		req->handles[j] = r->new_handles[i];
 	}
 	return 0;
+
+unuse:
+	/* The request will not run: drop the uses taken above. */
+	xbb_req_unuse(req, req->nr_pages);
+	return rc;
 }
 
 /* ------------------------------------------------------------- dispatch */
@@ -939,17 +1112,19 @@ static struct xbb_req *xbb_req_alloc(struct xbb_ring *r, unsigned int nseg)
 {
 	struct xbb_req *req;
 	size_t sz = sizeof(*req) + nseg * (sizeof(struct page *) +
-					   sizeof(grant_handle_t) +
-					   sizeof(struct xbb_seg) + sizeof(bool));
+					   sizeof(struct xbb_pgnt *) +
+					   sizeof(struct xbb_seg) +
+					   sizeof(grant_handle_t));
 
 	req = kzalloc(sz, GFP_KERNEL);
 	if (!req)
 		return NULL;
 	req->ring = r;
+	/* pointers first, then the smaller types: each array aligned */
 	req->pages = (struct page **)(req + 1);
-	req->segs = (struct xbb_seg *)(req->pages + nseg);
+	req->pgnt = (struct xbb_pgnt **)(req->pages + nseg);
+	req->segs = (struct xbb_seg *)(req->pgnt + nseg);
 	req->handles = (grant_handle_t *)(req->segs + nseg);
-	req->persist = (bool *)(req->handles + nseg);
 	return req;
 }
 
@@ -1412,12 +1587,15 @@ static void xbb_log_stats(struct xbb_ring *r)
 	/*
 	 * The in-tree driver's layout, so that log scrapers keep working
 	 * ("pg": persistent grants / max_persistent_grants), then the free
-	 * grant pages the queue keeps (max_buffer_pages bounds them).
+	 * grant pages the queue keeps (max_buffer_pages bounds them), and
+	 * the persistent grants unmapped as unused too long ("reclaimed")
+	 * or to make room for new ones ("evicted").
 	 */
-	pr_info("xen-blkback: (%s-%u): oo %3llu  |  rd %4llu  |  wr %4llu  |  f %4llu  |  ds %4llu | pg: %4u/%4u | free: %u\n",
+	pr_info("xen-blkback: (%s-%u): oo %3llu  |  rd %4llu  |  wr %4llu  |  f %4llu  |  ds %4llu | pg: %4u/%4u | free: %u | reclaimed: %llu | evicted: %llu\n",
 		r->be->name, r->idx, st->oo_req, st->rd_req, st->wr_req,
 		st->f_req, st->ds_req, r->nr_pgnts,
-		READ_ONCE(max_persistent_grants), r->nr_free);
+		READ_ONCE(max_persistent_grants), r->nr_free,
+		st->pgnt_reclaimed, st->pgnt_evicted);
 }
 
 static int xbb_thread(void *arg)
@@ -1432,6 +1610,9 @@ static int xbb_thread(void *arg)
 			tmo = r->throttle_jiffies;
 		if (READ_ONCE(log_stats))
 			tmo = min_t(long, tmo, 10 * HZ);
+		/* Look for persistent grants unused too long every second. */
+		if (r->nr_pgnts && READ_ONCE(persistent_grant_unused_seconds))
+			tmo = min_t(long, tmo, HZ);
 		wait_event_interruptible_timeout(r->wq, xbb_thread_wake(r), tmo);
 		eoi = atomic_xchg(&r->eoi_pending, 0);
 		atomic_set(&r->kick, 0);
@@ -1452,6 +1633,7 @@ static int xbb_thread(void *arg)
 			xen_irq_lateeoi(r->irq, r->eoi_work ? 0 : XEN_EOI_FLAG_SPURIOUS);
 			r->eoi_work = false;
 		}
+		xbb_pgnt_reclaim(r);
 		xbb_trim_pool(r);
 		xbb_log_stats(r);
 	}
@@ -1495,6 +1677,8 @@ static void xbb_ring_stats_add(struct xbb_stats *to, const struct xbb_stats *s)
 	to->errors += s->errors;
 	to->throttled += s->throttled;
 	to->throttle_ns += s->throttle_ns;
+	to->pgnt_reclaimed += s->pgnt_reclaimed;
+	to->pgnt_evicted += s->pgnt_evicted;
 }
 
 static void xbb_ring_free(struct xbb_ring *r)
@@ -1604,6 +1788,8 @@ static int xbb_ring_connect(struct xbb_ring *r, const char *dir,
 	r->new_handles = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->new_handles),
 				  GFP_KERNEL);
 	r->pgnts = RB_ROOT;
+	INIT_LIST_HEAD(&r->pgnt_lru);
+	r->pgnt_ev_next = jiffies;
 	if (!r->pool || !r->map || !r->unmap || !r->segs || !r->new_idx ||
 	    !r->new_grefs || !r->new_pages || !r->new_handles) {
 		xenbus_dev_fatal(dev, -ENOMEM, "allocating queue %u", r->idx);
@@ -2150,6 +2336,8 @@ static long xbb_ctl_stats(void __user *arg)
 	cs.errors = s.errors;
 	cs.throttled = s.throttled;
 	cs.throttle_ns = s.throttle_ns;
+	cs.pgnt_reclaimed = s.pgnt_reclaimed;
+	cs.pgnt_evicted = s.pgnt_evicted;
 	return copy_to_user(arg, &cs, sizeof(cs)) ? -EFAULT : 0;
 }
 

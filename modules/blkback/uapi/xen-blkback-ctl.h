@@ -83,7 +83,14 @@ struct xbb_ctl_list {
  * @persistent_grants: persistently mapped grants now (0: not offered)
  * @throttled: requests that waited for the I/O limits
  * @throttle_ns: total time requests waited for the I/O limits
+ * @pgnt_reclaimed: persistent grants unmapped after
+ *	persistent_grant_unused_seconds unused
+ * @pgnt_evicted: persistent grants unmapped to make room for new ones
+ *	(the queue kept max_persistent_grants)
  * @reserved: zero
+ *
+ * @pgnt_reclaimed and @pgnt_evicted were reserved words before 0.2.0 (0
+ * from older modules); the size and layout did not change.
  */
 struct xbb_ctl_stats {
 	__u32 domid;
@@ -102,7 +109,9 @@ struct xbb_ctl_stats {
 	__u64 persistent_grants;
 	__u64 throttled;
 	__u64 throttle_ns;
-	__u64 reserved[8];
+	__u64 pgnt_reclaimed;
+	__u64 pgnt_evicted;
+	__u64 reserved[6];
 };
 
 /**
