@@ -255,5 +255,37 @@ int main(void)
 		n = limit_run(100000, 1000000, 65536, 4000000, 10);
 		check("limit/both-bps-tighter", within(n * 65536, 10100000, 0.02));
 	}
+	{
+		/* Persistent grants: unused long enough is unmapped, in use never. */
+		const unsigned long hz = 250, t0 = 1000000;
+
+		check("pgnt/expired", xbb_pgnt_expired(0, t0, t0 + 60 * hz, 60, hz));
+		check("pgnt/expired-older", xbb_pgnt_expired(0, t0, t0 + 600 * hz, 60, hz));
+		check("pgnt/young", !xbb_pgnt_expired(0, t0, t0 + 60 * hz - 1, 60, hz));
+		check("pgnt/just-used", !xbb_pgnt_expired(0, t0, t0, 2, hz));
+		check("pgnt/in-use-never", !xbb_pgnt_expired(1, t0, t0 + 3600 * hz, 60, hz));
+		check("pgnt/in-use-many", !xbb_pgnt_expired(257, 0, ~0UL / 2, 1, hz));
+		check("pgnt/zero-keeps", !xbb_pgnt_expired(0, t0, t0 + 3600 * hz, 0, hz));
+		/* jiffies wrap between the use and now */
+		check("pgnt/wrap-expired", xbb_pgnt_expired(0, ~0UL - hz, 2 * hz, 2, hz));
+		check("pgnt/wrap-young", !xbb_pgnt_expired(0, ~0UL - hz, hz / 2, 2, hz));
+		/* secs * hz does not overflow (32-bit unsigned long) */
+		check("pgnt/huge-limit", !xbb_pgnt_expired(0, 0, 0xffffffffUL, 0xffffffffU, 1000));
+
+		check("evict/room", xbb_pgnt_evict_count(10, 64, 11, 64) == 0);
+		check("evict/exactly-fits", xbb_pgnt_evict_count(53, 64, 11, 64) == 0);
+		check("evict/one-over", xbb_pgnt_evict_count(54, 64, 11, 64) == 1);
+		check("evict/full", xbb_pgnt_evict_count(64, 64, 11, 64) == 11);
+		check("evict/full-indirect-capped", xbb_pgnt_evict_count(1056, 1056, 256, 64) == 64);
+		check("evict/not-more-than-kept", xbb_pgnt_evict_count(3, 8, 256, 64) == 3);
+		check("evict/nothing-kept", xbb_pgnt_evict_count(0, 0, 11, 64) == 0);
+		check("evict/max-zero", xbb_pgnt_evict_count(0, 0, 256, 64) == 0);
+		check("evict/no-new", xbb_pgnt_evict_count(64, 64, 0, 64) == 0);
+		check("evict/above-max", xbb_pgnt_evict_count(70, 64, 1, 64) == 7);
+		check("evict/no-overflow", xbb_pgnt_evict_count(0xfffffff0U, 0xfffffff0U, 256, 64) == 64);
+		check("evict/cap-zero", xbb_pgnt_evict_count(64, 64, 11, 0) == 0);
+		check("evict/batch-fits-cap", XBB_PGNT_EVICT_MAX % XBB_PGNT_BATCH == 0 &&
+		      XBB_PGNT_SCAN >= XBB_PGNT_EVICT_MAX);
+	}
 	return nfail ? 1 : 0;
 }
