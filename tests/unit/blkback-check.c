@@ -276,13 +276,15 @@ int main(void)
 		check("evict/exactly-fits", xbb_pgnt_evict_count(53, 64, 11, 64) == 0);
 		check("evict/one-over", xbb_pgnt_evict_count(54, 64, 11, 64) == 1);
 		check("evict/full", xbb_pgnt_evict_count(64, 64, 11, 64) == 11);
-		check("evict/full-indirect-capped", xbb_pgnt_evict_count(1056, 1056, 256, 64) == 64);
+		check("evict/full-indirect-capped",
+		      xbb_pgnt_evict_count(1056, 1056, 256, 64) == 64);
 		check("evict/not-more-than-kept", xbb_pgnt_evict_count(3, 8, 256, 64) == 3);
 		check("evict/nothing-kept", xbb_pgnt_evict_count(0, 0, 11, 64) == 0);
 		check("evict/max-zero", xbb_pgnt_evict_count(0, 0, 256, 64) == 0);
 		check("evict/no-new", xbb_pgnt_evict_count(64, 64, 0, 64) == 0);
 		check("evict/above-max", xbb_pgnt_evict_count(70, 64, 1, 64) == 7);
-		check("evict/no-overflow", xbb_pgnt_evict_count(0xfffffff0U, 0xfffffff0U, 256, 64) == 64);
+		check("evict/no-overflow",
+		      xbb_pgnt_evict_count(0xfffffff0U, 0xfffffff0U, 256, 64) == 64);
 		check("evict/cap-zero", xbb_pgnt_evict_count(64, 64, 11, 0) == 0);
 		check("evict/batch-fits-cap", XBB_PGNT_EVICT_MAX % XBB_PGNT_BATCH == 0 &&
 		      XBB_PGNT_SCAN >= XBB_PGNT_EVICT_MAX);
