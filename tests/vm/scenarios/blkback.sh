@@ -11,6 +11,11 @@
 # (xl block-detach: the guest sees the disk go, the backend goes), destroys the guest with
 # verified I/O in flight on xvda, and finally checks the domain is really gone (no grant
 # left mapped) and that `rmmod xen-blkback` succeeds; the module is loaded again after.
+# Persistent grants: xvdc connects with max_persistent_grants 64 and
+# persistent_grant_unused_seconds 2; while the guest's checks run, the grants kept stay
+# within 64 per queue and some are evicted for new ones (control device, ours); once the
+# I/O stops they are all unmapped within seconds (ours: control device, its event stream;
+# in-tree: its log_stats line).
 g=bb
 impl=$(xd_module_impl xen-blkback)
 xd_info "blkback: xen-blkback is $impl ($(modinfo -F version xen-blkback 2>/dev/null || echo in-tree))"
@@ -80,6 +85,22 @@ if echo 8 >"$bbp/max_buffer_pages"; then
 else
 	xd_fail params-set "cannot set max_buffer_pages: $(ls "$bbp" 2>&1 | tr '\n' ' ')"
 fi
+# Persistent grants (in-tree names and meanings): disks connecting from now on keep at
+# most 64 per queue; a grant unused for 2 s is unmapped. Restored at the end.
+old_mpg=$(cat "$bbp/max_persistent_grants" 2>/dev/null)
+old_pgu=$(cat "$bbp/persistent_grant_unused_seconds" 2>/dev/null)
+pg_max=64
+if [ -n "$old_mpg" ] && [ -n "$old_pgu" ] && echo $pg_max >"$bbp/max_persistent_grants" &&
+	echo 2 >"$bbp/persistent_grant_unused_seconds"; then
+	xd_pass pgnt-params
+else
+	pg_max=""
+	xd_finding "$impl" pgnt-params "cannot set max_persistent_grants ('$old_mpg') and persistent_grant_unused_seconds ('$old_pgu'): $(ls "$bbp" 2>&1 | tr '\n' ' ')"
+fi
+pgnt_restore() {
+	[ -n "$old_mpg" ] && echo "$old_mpg" >"$bbp/max_persistent_grants"
+	[ -n "$old_pgu" ] && echo "$old_pgu" >"$bbp/persistent_grant_unused_seconds"
+}
 
 # ---- block-attach on the running guest
 for spec in "xvdc rw $loop_data" "xvdd ro $loop_ro"; do
@@ -91,6 +112,22 @@ for spec in "xvdc rw $loop_data" "xvdd ro $loop_ro"; do
 		xd_fail "attach-$1" "xl block-attach: $(tail -n 3 "$XD_STATE/attach-$1.log" | tr '\n' ' ')"
 	fi
 done
+devid=$(xenstore-list "/local/domain/0/backend/vbd/$domid" 2>/dev/null | while read -r d; do
+	[ "$(xenstore-read "/local/domain/0/backend/vbd/$domid/$d/dev" 2>/dev/null)" = xvdc ] && echo "$d"
+done)
+
+# ours: xvdc's control-device statistics twice a second while the guest's checks run.
+XS=/xd/progs/xbbstat
+pg_sampler=""
+if [ "$impl" = ours ] && [ -n "$pg_max" ] && [ -n "$devid" ] && [ -x "$XS" ]; then
+	rm -f /tmp/xbb-pg.stop /tmp/xbb-pg.log
+	(while [ ! -e /tmp/xbb-pg.stop ]; do
+		$XS "$domid" "$devid" 2>&1 | tr '\n' ' '
+		echo
+		sleep 0.5
+	done) >/tmp/xbb-pg.log &
+	pg_sampler=$!
+fi
 
 if ! xd_guest_wait "$g" BLKIO-DONE 240; then
 	xd_fail io "guest checks did not finish: $(grep -a BLKIO "$log" | tail -n 5 | tr -d '\r' | tr '\n' ' ')"
@@ -130,10 +167,47 @@ else
 	fi
 fi
 
+# ---- persistent grants of xvdc (no I/O on it now): bounded and evicting while the
+# checks ran, drained a few seconds after (persistent_grant_unused_seconds 2).
+xbb_pg() { "$XS" "$domid" "$devid" 2>/dev/null | sed -n "s/^$1 //p"; }
+xbb_pg_zero() { [ "$(xbb_pg persistent_grants)" = 0 ]; }
+if [ -n "$pg_sampler" ]; then
+	touch /tmp/xbb-pg.stop
+	wait "$pg_sampler"
+	nq=$(xenstore-read "/local/domain/$domid/device/vbd/$devid/multi-queue-num-queues" 2>/dev/null || echo 1)
+	ev=$(xbb_pg pgnt_evicted)
+	peak=$(sed -n 's/.*persistent_grants \([0-9]*\).*/\1/p' /tmp/xbb-pg.log | sort -n | tail -n 1)
+	n=$(grep -c persistent_grants /tmp/xbb-pg.log)
+	xd_info "xvdc persistent grants ($nq queue(s), $n samples): peak ${peak:-?}, evicted ${ev:-?}, now $(xbb_pg persistent_grants)"
+	if [ "$n" -gt 0 ] && [ -n "$peak" ] && [ "$peak" -gt 0 ] && [ "$peak" -le $((pg_max * nq)) ]; then
+		xd_pass pgnt-bounded
+	else
+		xd_fail pgnt-bounded "persistent_grants peak '${peak:-?}' (limit $pg_max x $nq queues, $n samples): $(tail -n 2 /tmp/xbb-pg.log | tr '\n' ' ')"
+	fi
+	if [ "${ev:-0}" -gt 0 ]; then
+		xd_pass pgnt-evicted
+	else
+		xd_fail pgnt-evicted "no grant evicted with max_persistent_grants $pg_max: $($XS "$domid" "$devid" 2>&1 | tr '\n' ' ')"
+	fi
+	if xd_wait_for 15 xbb_pg_zero && [ "$(xbb_pg pgnt_reclaimed)" -gt 0 ]; then
+		xd_pass pgnt-drained
+	else
+		xd_fail pgnt-drained "15 s after the I/O: $($XS "$domid" "$devid" 2>&1 | tr '\n' ' ')"
+	fi
+	if /xd/progs/xdctl blk events 2>/dev/null | grep -q " vbd-$domid-$devid reclaim queue=.* count=[1-9]"; then
+		xd_pass pgnt-event
+	else
+		xd_fail pgnt-event "no reclaim event: $(/xd/progs/xdctl blk events 2>&1 | grep " vbd-$domid-$devid " | tail -n 3 | tr '\n' ' ')"
+	fi
+elif [ "$impl" = ours ]; then
+	xd_fail pgnt-bounded "no samples (devid '$devid', $XS $([ -x "$XS" ] || echo missing), params ${pg_max:-not set})"
+else
+	xd_skip pgnt-bounded "in-tree counts its persistent grants only in the log_stats line (every 10 s, and it resets the statistics checked below)"
+	xd_skip pgnt-evicted "in-tree has no eviction counter"
+	xd_skip pgnt-event "in-tree has no event stream"
+fi
+
 # Backend statistics (sysfs, as the in-tree driver has them) counted the guest's I/O.
-devid=$(xenstore-list "/local/domain/0/backend/vbd/$domid" 2>/dev/null | while read -r d; do
-	[ "$(xenstore-read "/local/domain/0/backend/vbd/$domid/$d/dev" 2>/dev/null)" = xvdc ] && echo "$d"
-done)
 st=/sys/bus/xen-backend/devices/vbd-$domid-$devid/statistics
 wr=$(cat "$st/wr_req" 2>/dev/null)
 rd=$(cat "$st/rd_req" 2>/dev/null)
@@ -216,6 +290,23 @@ else
 	xd_skip flush-used "backend does not announce feature-flush-cache (backing write cache '$(cat "/sys/block/${loop_data#/dev/}/queue/write_cache" 2>/dev/null)')"
 fi
 
+# in-tree: xvdc's persistent grants drained, as its log_stats line shows ("pg: P/M",
+# printed every 10 s while enabled; enabled only now since it resets the statistics).
+if [ "$impl" != ours ] && [ -n "$pg_max" ]; then
+	dmesg1=$(dmesg | wc -l)
+	pglines() { dmesg | tail -n +$((dmesg1 + 1)) | grep -a "xen-blkback: (.*$domid\.xvdc-[0-9]*): .*| pg: "; }
+	pg_drained() { pglines | tail -n 1 | grep -q '| pg: *0/'; }
+	echo 1 >"$bbp/log_stats"
+	if xd_wait_for 25 pg_drained; then
+		xd_pass pgnt-drained
+	elif pglines >/dev/null; then
+		xd_finding "$impl" pgnt-drained "persistent grants still kept: $(pglines | tail -n 2 | tr '\n' ' ')"
+	else
+		xd_skip pgnt-drained "no log_stats line of $domid.xvdc in 25 s: $(dmesg | tail -n +$((dmesg1 + 1)) | tail -n 2 | tr '\n' ' ')"
+	fi
+	echo 0 >"$bbp/log_stats"
+fi
+
 # ---- block-detach on the running guest
 bepath=/local/domain/0/backend/vbd/$domid/$devid
 if [ -n "$devid" ] && timeout 120 xl block-detach "$g" xvdc >"$XD_STATE/detach.log" 2>&1; then
@@ -249,8 +340,8 @@ if xd_guest_wait "$g" BLKIO-LOOP 60; then
 	# resets the counters the statistics check reads.)
 	dmesg0=$(dmesg | wc -l)
 	echo 1 >"$bbp/log_stats"
-	qlines() { dmesg | tail -n +$((dmesg0 + 1)) | grep -a "xen-blkback: ($domid\.xvda-"; }
-	if xd_wait_for 25 sh -c "dmesg | tail -n +$((dmesg0 + 1)) | grep -aq 'xen-blkback: ($domid\.xvda-.*| pg: '"; then
+	qlines() { dmesg | tail -n +$((dmesg0 + 1)) | grep -a "xen-blkback: ($domid\.xvda-.*| pg: "; }
+	if xd_wait_for 25 qlines; then
 		xd_pass log-stats
 		xd_info "log_stats: $(qlines | tail -n 2 | tr '\n' ' ')"
 		free=$(qlines | sed -n 's/.*| free: *\([0-9]*\).*/\1/p')
@@ -274,6 +365,7 @@ else
 	xd_fail destroy-in-flight "xl destroy did not complete"
 fi
 echo "${old_mbp:-1024}" >"$bbp/max_buffer_pages"
+pgnt_restore
 # A domain whose grants are still mapped stays as a dying "(null)" domain.
 xd_domains_gone
 for l in $BB_LOOPS; do losetup -d "$l" 2>/dev/null; done
