@@ -1586,15 +1586,15 @@ static void xbb_log_stats(struct xbb_ring *r)
 	r->log_reqs = reqs;
 	/*
 	 * The in-tree driver's layout, so that log scrapers keep working
-	 * ("pg": persistent grants / max_persistent_grants), then the free
+	 * ("pg": persistent grants / the most the queue keeps, which is
+	 * max_persistent_grants when it connected), then the free
 	 * grant pages the queue keeps (max_buffer_pages bounds them), and
 	 * the persistent grants unmapped as unused too long ("reclaimed")
 	 * or to make room for new ones ("evicted").
 	 */
 	pr_info("xen-blkback: (%s-%u): oo %3llu  |  rd %4llu  |  wr %4llu  |  f %4llu  |  ds %4llu | pg: %4u/%4u | free: %u | reclaimed: %llu | evicted: %llu\n",
 		r->be->name, r->idx, st->oo_req, st->rd_req, st->wr_req,
-		st->f_req, st->ds_req, r->nr_pgnts,
-		READ_ONCE(max_persistent_grants), r->nr_free,
+		st->f_req, st->ds_req, r->nr_pgnts, r->max_pgnts, r->nr_free,
 		st->pgnt_reclaimed, st->pgnt_evicted);
 }
 
