@@ -223,7 +223,7 @@ fi
 # both implementations): flush-cache and barrier = write cache on (never on the read-only
 # loop: loop has no write cache there), discard from discard_max_bytes unless the
 # toolstack's discard-enable is 0, sizes, info.
-# Not compared: feature-persistent (not offered by ours), multi-queue-max-queues (in-tree's
+# Not compared: feature-persistent (a module parameter of both), multi-queue-max-queues (in-tree's
 # default is the CPU count, ours 4).
 xbb_features() { # DEVID LOOP RO (check name in XD_CHECK_NAME)
 	local be=/local/domain/0/backend/vbd/$domid/$1 sys=/sys/block/${2#/dev/} ro=$3 bad="" n v
