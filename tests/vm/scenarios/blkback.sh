@@ -299,6 +299,7 @@ if [ "$impl" != ours ] && [ -n "$pg_max" ]; then
 	echo 1 >"$bbp/log_stats"
 	if xd_wait_for 25 pg_drained; then
 		xd_pass pgnt-drained
+		xd_info "in-tree xvdc log_stats: $(pglines | tail -n 1)"
 	elif pglines >/dev/null; then
 		xd_finding "$impl" pgnt-drained "persistent grants still kept: $(pglines | tail -n 2 | tr '\n' ' ')"
 	else
