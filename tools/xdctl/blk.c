@@ -137,7 +137,8 @@ static int blk_stats(const char *dev)
 #define P(f) printf("%-17s %" PRIu64 "\n", #f, (uint64_t)s.f)
 	P(rd_req); P(wr_req); P(flush_req); P(discard_req); P(oo_req);
 	P(rd_sect); P(wr_sect); P(errors); P(violations); P(inflight);
-	P(grant_pages); P(persistent_grants); P(throttled); P(throttle_ns);
+	P(grant_pages); P(persistent_grants); P(pgnt_reclaimed); P(pgnt_evicted);
+	P(throttled); P(throttle_ns);
 #undef P
 	close(fd);
 	return 0;
