@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * toeplitz.h - a user-space Toeplitz hash (netif.h "Hash algorithms"), for the
+ * tests: written from the definition, one key bit at a time, independently of
+ * xen-netback's xnb_toeplitz() (modules/netback/netback-check.h), so that the
+ * two can check each other. Checked against Microsoft's RSS verification
+ * vectors by tests/unit/toeplitz.sh.
+ *
+ *   Value = 0
+ *   for each bit of Buffer[], most significant bit of Buffer[0] first:
+ *       if the bit is 1: Value ^= the 32 key bits starting at this bit's index
+ *
+ * Key bits beyond the key are zero.
+ */
+#ifndef XD_TOEPLITZ_H
+#define XD_TOEPLITZ_H
+
+#include <stdint.h>
+#include <string.h>
+
+/* Bit @i of @key (bit 0 = the MSB of key[0]); 0 beyond @keylen bytes. */
+static inline unsigned toeplitz_key_bit(const uint8_t *key, unsigned keylen, unsigned i)
+{
+	if (i / 8 >= keylen)
+		return 0;
+	return (key[i / 8] >> (7 - i % 8)) & 1;
+}
+
+static inline uint32_t toeplitz_hash(const uint8_t *key, unsigned keylen, const uint8_t *buf,
+				     unsigned len)
+{
+	uint32_t value = 0;
+
+	for (unsigned i = 0; i < len * 8; i++) {
+		uint32_t window = 0;
+
+		if (!((buf[i / 8] >> (7 - i % 8)) & 1))
+			continue;
+		for (unsigned k = 0; k < 32; k++)
+			window = window << 1 | toeplitz_key_bit(key, keylen, i + k);
+		value ^= window;
+	}
+	return value;
+}
+
+/*
+ * The netif.h hash inputs for IPv4 (addresses and ports in network byte order, as
+ * they are in the packet): 8 bytes (IPV4) or 12 with the TCP ports (IPV4_TCP).
+ */
+static inline uint32_t toeplitz_ipv4(const uint8_t *key, unsigned keylen, const uint8_t src[4],
+				     const uint8_t dst[4], const uint8_t *ports /* 4 bytes or NULL */)
+{
+	uint8_t b[12];
+
+	memcpy(b, src, 4);
+	memcpy(b + 4, dst, 4);
+	if (ports)
+		memcpy(b + 8, ports, 4);
+	return toeplitz_hash(key, keylen, b, ports ? 12 : 8);
+}
+
+/* The Microsoft RSS verification key ("Verifying the RSS Hash Calculation"). */
+static const uint8_t toeplitz_ms_key[40] __attribute__((unused)) = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+	0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+	0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+#endif /* XD_TOEPLITZ_H */
