@@ -12,13 +12,20 @@
  *                               the case in a child, answers data/xdn/res =
  *                               "SEQ ok|bad|broken OUTCOME DETAIL"
  *   hostile-net -l              list the cases: "NAME DOM0-ACTION RULE EXPECT DESCRIPTION"
- *                               (DOM0-ACTION: "-" or "flood": Dom0 sends to the vif)
+ *                               (DOM0-ACTION: "-"; "flood": Dom0 sends to the vif;
+ *                               "send": Dom0 sends the frames the case asks for)
  *   hostile-net run CASE DEVID  run one case now (debugging)
  *
  * When the backend stops answering (neither the bad packet nor a valid one sent after
  * it), the case asks Dom0 whether the vif's carrier is down (data/xdn/probe = "SEQ",
  * answer data/xdn/probe-ack = "SEQ CARRIER"): carrier 0 means the backend disabled the
  * device (outcome "disabled"), carrier 1 means it silently stopped ("stalled").
+ *
+ * The positive cases (ctrl-hash, mcast-filter) check that features netfront does not
+ * use work end to end: they ask Dom0 for frames (data/xdn/send = "ID ITEM...", answer
+ * data/xdn/send-ack = "ID RC DETAIL"; tests/progs/hostile-frames.c sends them into the
+ * bridge) and check each frame they receive (its HASH extra, its queue, whether it
+ * passed the multicast filter); their outcome is "ok" or "error" (the first mismatch).
  *
  * Outcomes: error (the bad packet/request answered with an error status), ok (answered
  * with success), closed (backend switched to Closing/Closed), disabled (backend stopped
@@ -48,6 +55,7 @@
 #include <sys/wait.h>
 
 #include "hostile-lib.h"
+#include "toeplitz.h"
 
 
 /* ------------------------------------------------------------------ netif */
@@ -64,7 +72,13 @@
 #define NETTXF_more_data	(1u << 2)
 #define NETTXF_extra_info	(1u << 3)
 
+#define NETRXF_more_data	(1u << 2)
+#define NETRXF_extra_info	(1u << 3)
+
 #define EXTRA_TYPE_GSO		1
+#define EXTRA_TYPE_MCAST_ADD	2
+#define EXTRA_TYPE_MCAST_DEL	3
+#define EXTRA_TYPE_HASH		4
 #define EXTRA_FLAG_MORE		1
 #define GSO_TYPE_TCPV4		1
 
@@ -73,10 +87,16 @@
 #define RSP_OKAY	0
 #define RSP_NULL	1
 
+#define CTRL_GET_HASH_FLAGS		1
+#define CTRL_SET_HASH_FLAGS		2
+#define CTRL_SET_HASH_KEY		3
+#define CTRL_GET_HASH_MAPPING_SIZE	4
 #define CTRL_SET_HASH_MAPPING_SIZE	5
 #define CTRL_SET_HASH_MAPPING		6
 #define CTRL_SET_HASH_ALGORITHM		7
 #define CTRL_ALG_TOEPLITZ		1
+#define HASH_TYPE_IPV4			0	/* bit numbers: the HASH extra's htype */
+#define HASH_TYPE_IPV4_TCP		1
 
 struct txreq { uint32_t gref; uint16_t offset, flags, id, size; };
 struct txrsp { uint16_t id; int16_t status; };
@@ -103,6 +123,21 @@ _Static_assert(sizeof(struct ctrlrsp) == 12, "xen_netif_ctrl_response");
 
 #define NDATA	4	/* tx data pages */
 #define NRX	64	/* rx buffers posted */
+#define NQ	2	/* queues of the multi-queue (positive) cases */
+
+/* One packet taken off an RX ring (rxq_poll()). */
+struct rxpkt {
+	unsigned len;		/* bytes, all its slots */
+	unsigned nslots, nextras;
+	uint16_t flags;		/* the first slot's NETRXF_* */
+	int16_t status;		/* the first slot's status (< 0: error) */
+	unsigned extra_types;	/* 1 << type of each extra-info slot */
+	bool has_hash;		/* a XEN_NETIF_EXTRA_TYPE_HASH extra came with it */
+	uint8_t htype, halg;
+	uint32_t hash;		/* its value (little endian on the ring) */
+	unsigned headlen;
+	uint8_t head[128];	/* the first bytes of the frame */
+};
 
 struct net {
 	int devid;
@@ -118,6 +153,16 @@ struct net {
 	bool no_rx;		/* never post or consume RX buffers */
 	unsigned rx_pkts;	/* RX responses consumed */
 	char note[300];
+	/* Positive cases: queue 1 (cf_mq(); queue 0 is the rings above), a control data
+	 * page (hash key, mapping table), a hook that sees every received packet. */
+	int nq;
+	uint8_t *tx1, *rx1, *rxbuf1, *cpage;
+	uint32_t tx1_ref, rx1_ref, rx1_refs[NRX], cpage_ref;
+	uint32_t rx1_pvt, rx1_cons;
+	unsigned port1;
+	bool setup_bad;		/* the setup hook could not set the case up (note says why) */
+	void (*on_pkt)(struct net *n, unsigned q, const struct rxpkt *p);
+	void *ctx;
 };
 
 static struct sring *sr(uint8_t *ring) { return (struct sring *)ring; }
@@ -176,6 +221,8 @@ static void rx_post(struct net *n)
 	n->rx_pvt++;
 }
 
+static unsigned rxq_poll(struct net *n, unsigned q);
+
 /* Consume RX responses and give the buffers back (unless the case starves RX). */
 static void rx_poll(struct net *n)
 {
@@ -183,6 +230,11 @@ static void rx_poll(struct net *n)
 
 	if (n->no_rx)
 		return;
+	if (n->on_pkt) {
+		for (int q = 0; q < (n->nq ? n->nq : 1); q++)
+			rxq_poll(n, q);
+		return;
+	}
 	while (n->rx_cons != sr(n->rx)->rsp_prod) {
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		n->rx_cons++;
@@ -491,11 +543,12 @@ typedef void (*pkt_fn)(struct net *);
 
 struct hcase {
 	const char *name;
-	const char *dom0;	/* "-" or "flood" */
+	const char *dom0;	/* "-", "flood" or "send" */
 	const char *rule;
 	unsigned expect;
 	pkt_fn pkt;		/* one bad packet after a normal connect */
 	conf_fn conf;		/* bogus frontend nodes before Connected */
+	conf_fn setup;		/* frontend nodes of a positive case before Connected */
 	run_fn run;		/* custom attack after a normal connect */
 	bool no_rx;
 	const char *desc;
@@ -734,8 +787,9 @@ static enum outcome run_rx_prod_ahead(struct net *n, const struct hcase *c)
 	return o == O_OK ? O_SURVIVED : o;
 }
 
-static enum outcome ctrl_req(struct net *n, unsigned type, uint32_t d0, uint32_t d1, uint32_t d2,
-			     uint32_t *status)
+/* One control request; its status, and its data if @data. */
+static enum outcome ctrl_req_data(struct net *n, unsigned type, uint32_t d0, uint32_t d1, uint32_t d2,
+				  uint32_t *status, uint32_t *data)
 {
 	struct ctrlreq *r = ctrl_slot(n, n->ctrl_pvt);
 	uint16_t id = 0x100 + (n->ctrl_pvt & 0xff);
@@ -761,6 +815,8 @@ static enum outcome ctrl_req(struct net *n, unsigned type, uint32_t d0, uint32_t
 			sr(n->ctrl)->rsp_event = n->ctrl_cons + 1;
 			if (rs.id == id) {
 				*status = rs.status;
+				if (data)
+					*data = rs.data;
 				return rs.status ? O_ERROR : O_OK;
 			}
 		}
@@ -769,6 +825,12 @@ static enum outcome ctrl_req(struct net *n, unsigned type, uint32_t d0, uint32_t
 		msleep(10);
 	}
 	return O_STALLED;
+}
+
+static enum outcome ctrl_req(struct net *n, unsigned type, uint32_t d0, uint32_t d1, uint32_t d2,
+			     uint32_t *status)
+{
+	return ctrl_req_data(n, type, d0, d1, d2, status, NULL);
 }
 
 /* SET_HASH_MAPPING with a bad offset/length/grant after a valid size of 64 */
@@ -898,6 +960,634 @@ static enum outcome run_state_storm(struct net *n, const struct hcase *c)
 	return o == O_OK ? O_SURVIVED : o;
 }
 
+/* ------------------------------------------------------------ positive cases */
+
+/*
+ * The positive cases check that a feature netfront does not use works end to end:
+ * the frontend configures it, asks Dom0 to send frames (data/xdn/send, see dom0_send())
+ * and checks every frame it receives. Outcome "ok" when everything matched, "error"
+ * with the first mismatch otherwise, "unsupported" when the backend lacks the feature.
+ */
+
+static struct rxreq *rxr_slot(uint8_t *ring, uint32_t i)
+{
+	return (struct rxreq *)(ring + SRING_HDR + (i % RX_ENTS) * RX_SLOT);
+}
+
+/* The RX ring of queue @q: its ring, buffers, indices and event channel. */
+struct rxq {
+	uint8_t *ring, *buf;
+	uint32_t *refs, *pvt, *cons;
+	unsigned port;
+};
+
+static struct rxq rxq_of(struct net *n, unsigned q)
+{
+	if (q == 0)
+		return (struct rxq){ n->rx, n->rxbuf, n->rx_refs, &n->rx_pvt, &n->rx_cons, n->port };
+	return (struct rxq){ n->rx1, n->rxbuf1, n->rx1_refs, &n->rx1_pvt, &n->rx1_cons, n->port1 };
+}
+
+static void rxq_post(struct rxq *r)
+{
+	struct rxreq *s = rxr_slot(r->ring, *r->pvt);
+
+	s->id = *r->pvt % RX_ENTS;
+	s->gref = r->refs[*r->pvt % NRX];
+	(*r->pvt)++;
+}
+
+/*
+ * Take the complete packets off queue @q's RX ring: first slot, its extra-info slots
+ * (netif.h "Guest receive"), its further data slots; hand each to n->on_pkt (before
+ * its buffers are posted again), then give the slots back. Returns the packets taken.
+ */
+static unsigned rxq_poll(struct net *n, unsigned q)
+{
+	struct rxq r = rxq_of(n, q);
+	unsigned pkts = 0;
+
+	for (;;) {
+		uint32_t prod = sr(r.ring)->rsp_prod, i = *r.cons;
+		bool incomplete = false;
+		struct rxpkt p;
+		struct rxrsp rs;
+		uint16_t fl;
+
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (i == prod)
+			break;
+		memset(&p, 0, sizeof(p));
+		memcpy(&rs, rxr_slot(r.ring, i), sizeof(rs));
+		p.flags = fl = rs.flags;
+		p.status = rs.status;
+		p.nslots = 1;
+		if (rs.status > 0) {
+			unsigned len = (unsigned)rs.status;
+
+			p.len = len;
+			if (rs.offset < PAGE_SZ) {
+				p.headlen = len < sizeof(p.head) ? len : sizeof(p.head);
+				if (p.headlen > PAGE_SZ - (unsigned)rs.offset)
+					p.headlen = PAGE_SZ - (unsigned)rs.offset;
+				memcpy(p.head, r.buf + (i % NRX) * PAGE_SZ + rs.offset, p.headlen);
+			}
+		}
+		i++;
+		if (fl & NETRXF_extra_info) {
+			uint8_t x[8];
+
+			do {
+				if (i == prod) {
+					incomplete = true;
+					break;
+				}
+				memcpy(x, rxr_slot(r.ring, i), sizeof(x));
+				i++;
+				p.nextras++;
+				p.extra_types |= 1u << (x[0] & 31);
+				if (x[0] == EXTRA_TYPE_HASH) {
+					p.has_hash = true;
+					p.htype = x[2];
+					p.halg = x[3];
+					p.hash = x[4] | x[5] << 8 | x[6] << 16 | (uint32_t)x[7] << 24;
+				}
+			} while ((x[1] & EXTRA_FLAG_MORE) && p.nextras < 8);
+		}
+		while (!incomplete && (fl & NETRXF_more_data) && p.nslots < 24) {
+			if (i == prod) {
+				incomplete = true;
+				break;
+			}
+			memcpy(&rs, rxr_slot(r.ring, i), sizeof(rs));
+			i++;
+			p.nslots++;
+			if (rs.status > 0)
+				p.len += rs.status;
+			fl = rs.flags;
+		}
+		if (incomplete)
+			break;
+		if (n->on_pkt)
+			n->on_pkt(n, q, &p);
+		while (*r.cons != i) {
+			(*r.cons)++;
+			rxq_post(&r);
+		}
+		n->rx_pkts++;
+		pkts++;
+	}
+	sr(r.ring)->rsp_event = *r.cons + 1;
+	if (pkts) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		sr(r.ring)->req_prod = *r.pvt;
+		notify_port(n, r.port);
+	}
+	return pkts;
+}
+
+/*
+ * Setup hook: two queues (netif.h "Multiple transmit and receive queues"): the keys
+ * under queue-0/ (the rings of the other cases) and queue-1/ (rings of its own), none
+ * at the top level.
+ */
+static void cf_mq(struct net *n)
+{
+	char p[200], v[32];
+	long maxq;
+	int e = 0;
+
+	snprintf(p, sizeof(p), "%s/multi-queue-max-queues", n->be);
+	maxq = xs_read_long(p, 1);
+	if (maxq < NQ) {
+		snprintf(n->note, sizeof(n->note), "backend offers %ld queue(s), the case needs %d", maxq, NQ);
+		n->setup_bad = true;
+		return;
+	}
+	n->tx1 = gnt_alloc(n, 1, &n->tx1_ref);
+	n->rx1 = gnt_alloc(n, 1, &n->rx1_ref);
+	n->rxbuf1 = gnt_alloc(n, NRX, n->rx1_refs);
+	if (!n->tx1 || !n->rx1 || !n->rxbuf1 || bind_port(n, &n->port1) < 0) {
+		snprintf(n->note, sizeof(n->note), "queue 1: gntalloc or BIND_UNBOUND_PORT failed");
+		n->setup_bad = true;
+		return;
+	}
+	memset(n->tx1, 0, PAGE_SZ);
+	memset(n->rx1, 0, PAGE_SZ);
+	sr(n->tx1)->req_event = sr(n->tx1)->rsp_event = 1;
+	sr(n->rx1)->req_event = sr(n->rx1)->rsp_event = 1;
+	n->rx1_pvt = n->rx1_cons = 0;
+	{
+		struct rxq r = rxq_of(n, 1);
+
+		for (int i = 0; i < NRX; i++)
+			rxq_post(&r);
+	}
+	sr(n->rx1)->req_prod = n->rx1_pvt;
+	for (int i = 0; i < 3; i++) {
+		static const char *const top[] = { "tx-ring-ref", "rx-ring-ref", "event-channel" };
+
+		snprintf(p, sizeof(p), "%s/%s", n->fe, top[i]);
+		xs_rm(p);
+	}
+	for (int q = 0; q < NQ; q++) {
+		snprintf(v, sizeof(v), "%u", q ? n->tx1_ref : n->tx_ref);
+		e |= xs_write(v, "%s/queue-%d/tx-ring-ref", n->fe, q);
+		snprintf(v, sizeof(v), "%u", q ? n->rx1_ref : n->rx_ref);
+		e |= xs_write(v, "%s/queue-%d/rx-ring-ref", n->fe, q);
+		snprintf(v, sizeof(v), "%u", q ? n->port1 : n->port);
+		e |= xs_write(v, "%s/queue-%d/event-channel", n->fe, q);
+	}
+	snprintf(v, sizeof(v), "%d", NQ);
+	e |= xs_write(v, "%s/multi-queue-num-queues", n->fe);
+	if (e) {
+		snprintf(n->note, sizeof(n->note), "writing the queue nodes failed");
+		n->setup_bad = true;
+		return;
+	}
+	n->nq = NQ;
+}
+
+/* Setup hook of ctrl-hash: two queues, and the backend must offer the control ring. */
+static void cf_ctrl_hash(struct net *n)
+{
+	if (!n->has_ctrl) {
+		snprintf(n->note, sizeof(n->note), "backend offers no feature-ctrl-ring");
+		n->setup_bad = true;
+		return;
+	}
+	cf_mq(n);
+}
+
+/* Setup hook of mcast-filter: request-multicast-control before Connected. */
+static void cf_mcast(struct net *n)
+{
+	char p[200];
+
+	snprintf(p, sizeof(p), "%s/feature-multicast-control", n->be);
+	if (xs_read_long(p, 0) != 1) {
+		snprintf(n->note, sizeof(n->note), "backend offers no feature-multicast-control");
+		n->setup_bad = true;
+		return;
+	}
+	xs_write("1", "%s/request-multicast-control", n->fe);
+}
+
+/* COUNT frames of one flow Dom0 sends (tests/progs/hostile-frames.c), tagged. */
+struct item {
+	unsigned count, want;	/* frames sent, frames the guest must receive */
+	char dst[18];		/* destination MAC */
+	char proto;		/* 't' IPv4/TCP, 'u' IPv4/UDP, 'r' EtherType 0x88b5 */
+	uint8_t src[4], dstip[4];
+	uint16_t sport, dport;
+};
+
+#define MAX_ITEMS 16
+struct pos {
+	unsigned round, nitems;
+	struct item it[MAX_ITEMS];
+	unsigned got[MAX_ITEMS], perq[NQ];
+	/* ctrl-hash: check each frame's HASH extra and queue against these */
+	bool hash;
+	const uint8_t *key;
+	const uint32_t *map;
+	unsigned mapn, hashed;
+	unsigned nbad;
+	char bad[240];
+};
+
+__attribute__((format(printf, 2, 3)))
+static void pos_bad(struct pos *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!x->nbad++) {
+		va_start(ap, fmt);
+		vsnprintf(x->bad, sizeof(x->bad), fmt, ap);
+		va_end(ap);
+	}
+}
+
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
+
+/* n->on_pkt of the positive cases: count our tagged frames, check their extras. */
+static void pos_on_pkt(struct net *n, unsigned q, const struct rxpkt *p)
+{
+	struct pos *x = n->ctx;
+	const uint8_t *h = p->head;
+	unsigned off, l4 = 0, tag, i;
+	const struct item *t;
+
+	if (p->status <= 0 || p->headlen < 14)
+		return;
+	if (h[12] == 0x08 && h[13] == 0x00) {
+		if (p->headlen < 34 || (h[14] >> 4) != 4)
+			return;
+		l4 = 14 + (h[14] & 15) * 4;
+		if (h[23] == 6)
+			off = l4 + 20;
+		else if (h[23] == 17)
+			off = l4 + 8;
+		else
+			return;
+	} else if (h[12] == 0x88 && h[13] == 0xb5) {
+		off = 14;
+	} else {
+		return;
+	}
+	if (off + 12 > p->headlen || memcmp(h + off, "XDNF", 4))
+		return;
+	tag = be32(h + off + 4);
+	if (tag / 100 != x->round || tag % 100 >= x->nitems)
+		return;		/* a frame of an earlier round */
+	i = tag % 100;
+	t = &x->it[i];
+	x->got[i]++;
+	x->perq[q]++;
+	if (!x->hash)
+		return;
+	if (t->proto == 'r') {
+		if (p->has_hash)
+			pos_bad(x, "flow %u (EtherType 0x88b5) came with a HASH extra (type %u, value %#x)",
+				i, p->htype, p->hash);
+		return;
+	} else {
+		uint8_t ports[4] = { t->sport >> 8, t->sport & 0xff, t->dport >> 8, t->dport & 0xff };
+		bool tcp = t->proto == 't';
+		uint32_t want = toeplitz_ipv4(x->key, 40, t->src, t->dstip, tcp ? ports : NULL);
+		unsigned wtype = tcp ? HASH_TYPE_IPV4_TCP : HASH_TYPE_IPV4, wq = x->map[want % x->mapn];
+
+		if (!p->has_hash)
+			pos_bad(x, "flow %u (%s): no HASH extra (extras %#x, %u slots)", i, tcp ? "TCP" : "UDP",
+				p->extra_types, p->nslots);
+		else if (p->htype != wtype || p->halg != CTRL_ALG_TOEPLITZ || p->hash != want)
+			pos_bad(x, "flow %u (%s): HASH extra type %u algorithm %u value %#x, expected type %u "
+				"algorithm %u value %#x", i, tcp ? "TCP" : "UDP", p->htype, p->halg, p->hash,
+				wtype, CTRL_ALG_TOEPLITZ, want);
+		else if (q != wq)
+			pos_bad(x, "flow %u (%s): on queue %u, the mapping table says %u (hash %#x %% %u = %u)",
+				i, tcp ? "TCP" : "UDP", q, wq, want, x->mapn, want % x->mapn);
+		else
+			x->hashed++;
+	}
+}
+
+static bool pos_complete(const struct pos *x)
+{
+	for (unsigned i = 0; i < x->nitems; i++)
+		if (x->got[i] < x->it[i].want)
+			return false;
+	return true;
+}
+
+/*
+ * Ask Dom0 to send the frames of x->it (data/xdn/send = "ID ITEM...", ITEM =
+ * "COUNT,DSTMAC,PROTO,SRC,DST,SPORT,DPORT,TAG"; Dom0 answers data/xdn/send-ack =
+ * "ID RC DETAIL" once sent), receiving meanwhile; then receive until every expected
+ * frame is in (at most 10 s) and @settle seconds more (a frame that must not come).
+ */
+static enum outcome dom0_send(struct net *n, struct pos *x, double settle)
+{
+	char spec[2048], id[32], v[256];
+	double end, next_xs = 0;
+	size_t l;
+
+	snprintf(id, sizeof(id), "%d.%u", probe_seq, x->round);
+	l = snprintf(spec, sizeof(spec), "%s", id);
+	for (unsigned i = 0; i < x->nitems && l < sizeof(spec); i++) {
+		const struct item *t = &x->it[i];
+
+		l += snprintf(spec + l, sizeof(spec) - l, " %u,%s,%c,%u.%u.%u.%u,%u.%u.%u.%u,%u,%u,%u",
+			      t->count, t->dst, t->proto, t->src[0], t->src[1], t->src[2], t->src[3],
+			      t->dstip[0], t->dstip[1], t->dstip[2], t->dstip[3], t->sport, t->dport,
+			      x->round * 100 + i);
+	}
+	memset(x->got, 0, sizeof(x->got));
+	memset(x->perq, 0, sizeof(x->perq));
+	if (!probe_seq || xs_write(spec, "data/xdn/send") < 0) {
+		snprintf(n->note, sizeof(n->note), "cannot ask Dom0 to send (not run by the daemon?)");
+		return O_BROKEN;
+	}
+	end = now() + 60;
+	for (;;) {
+		rx_poll(n);
+		if (now() >= next_xs) {
+			if (xs_read(v, sizeof(v), "data/xdn/send-ack") == 0 && !strncmp(v, id, strlen(id)) &&
+			    v[strlen(id)] == ' ')
+				break;
+			if (be_closed(n))
+				return O_CLOSED;
+			next_xs = now() + 0.05;
+		}
+		if (now() > end) {
+			snprintf(n->note, sizeof(n->note), "Dom0 did not answer data/xdn/send %s within 60 s", id);
+			return O_BROKEN;
+		}
+		msleep(2);
+	}
+	if (atoi(v + strlen(id) + 1) != 0) {
+		snprintf(n->note, sizeof(n->note), "Dom0 could not send: %s", v);
+		return O_BROKEN;
+	}
+	end = now() + 10;
+	while (now() < end && !pos_complete(x)) {
+		rx_poll(n);
+		msleep(2);
+	}
+	end = now() + settle;
+	while (now() < end) {
+		rx_poll(n);
+		msleep(2);
+	}
+	return O_OK;
+}
+
+/* Compare what arrived with what must; appends "LABEL: ..." to the note. */
+static bool pos_judge(struct net *n, struct pos *x, const char *label, const char *const *names)
+{
+	size_t l = strlen(n->note);
+	bool ok = x->nbad == 0;
+
+	l += snprintf(n->note + l, sizeof(n->note) - l, "%s%s:", l ? "; " : "", label);
+	for (unsigned i = 0; i < x->nitems && l < sizeof(n->note); i++) {
+		if (x->got[i] != x->it[i].want)
+			ok = false;
+		if (names)
+			l += snprintf(n->note + l, sizeof(n->note) - l, " %s %u/%u", names[i], x->got[i],
+				      x->it[i].want);
+	}
+	if (!names && l < sizeof(n->note)) {
+		unsigned got = 0, want = 0;
+
+		for (unsigned i = 0; i < x->nitems; i++) {
+			got += x->got[i];
+			want += x->it[i].want;
+		}
+		l += snprintf(n->note + l, sizeof(n->note) - l, " %u/%u frames", got, want);
+	}
+	if (x->nbad && l < sizeof(n->note))
+		snprintf(n->note + l, sizeof(n->note) - l, " (%u bad: %s)", x->nbad, x->bad);
+	return ok;
+}
+
+static void item_set(struct item *t, unsigned count, unsigned want, const char *dst, char proto,
+		     const uint8_t src[4], const uint8_t dstip[4], uint16_t sport, uint16_t dport)
+{
+	t->count = count;
+	t->want = want;
+	snprintf(t->dst, sizeof(t->dst), "%s", dst);
+	t->proto = proto;
+	memcpy(t->src, src, 4);
+	memcpy(t->dstip, dstip, 4);
+	t->sport = sport;
+	t->dport = dport;
+}
+
+/* Our MAC (the toolstack's device/vif/N/mac). */
+static int own_mac(struct net *n, char *mac, size_t sz)
+{
+	if (xs_read(mac, sz, "%s/mac", n->fe) < 0 || strlen(mac) != 17) {
+		snprintf(n->note, sizeof(n->note), "cannot read %s/mac", n->fe);
+		return -1;
+	}
+	return 0;
+}
+
+/* The flows of ctrl-hash; with the Microsoft key, 6 map to queue 0 and 4 to queue 1. */
+static const struct {
+	char proto;
+	uint8_t src[4], dst[4];
+	uint16_t sport, dport;
+} hash_flows[] = {
+	{ 't', { 198, 51, 100, 1 }, { 192, 0, 2, 10 }, 40001, 80 },
+	{ 't', { 198, 51, 100, 2 }, { 192, 0, 2, 10 }, 40002, 443 },
+	{ 't', { 198, 51, 100, 3 }, { 192, 0, 2, 11 }, 40003, 22 },
+	{ 't', { 198, 51, 100, 4 }, { 192, 0, 2, 12 }, 51000, 8080 },
+	{ 't', { 203, 0, 113, 5 }, { 192, 0, 2, 13 }, 1234, 5678 },
+	{ 't', { 203, 0, 113, 6 }, { 192, 0, 2, 14 }, 65000, 25 },
+	{ 'u', { 198, 51, 100, 7 }, { 192, 0, 2, 10 }, 5353, 5353 },
+	{ 'u', { 198, 51, 100, 8 }, { 192, 0, 2, 11 }, 40000, 53 },
+	{ 'u', { 203, 0, 113, 9 }, { 192, 0, 2, 12 }, 123, 123 },
+	{ 'u', { 203, 0, 113, 10 }, { 192, 0, 2, 13 }, 4789, 4789 },
+	{ 'r', { 0 }, { 0 }, 0, 0 },	/* not IP: no hash */
+};
+#define NFLOWS (sizeof(hash_flows) / sizeof(hash_flows[0]))
+#define PER_FLOW 3
+static const uint32_t hash_map[8] = { 0, 1, 1, 0, 1, 0, 0, 1 };
+
+/*
+ * ctrl-hash: two queues and the control ring; Toeplitz, IPv4 + IPv4/TCP, the Microsoft
+ * key, an 8-entry mapping table; Dom0 sends 3 frames of each of 6 TCP flows, 4 UDP
+ * flows and a non-IP flow. Each IP frame must carry a HASH extra (TCP: type IPV4_TCP
+ * over the addresses and ports, UDP: type IPV4 over the addresses; algorithm Toeplitz;
+ * the value toeplitz.h computes) and arrive on the queue mapping[hash % 8]; the non-IP
+ * frames carry none.
+ */
+static enum outcome run_ctrl_hash(struct net *n, const struct hcase *c)
+{
+	static const struct {
+		unsigned type;
+		const char *name;
+	} steps[] = {
+		{ CTRL_SET_HASH_ALGORITHM, "SET_HASH_ALGORITHM toeplitz" },
+		{ CTRL_GET_HASH_FLAGS, "GET_HASH_FLAGS" },
+		{ CTRL_SET_HASH_FLAGS, "SET_HASH_FLAGS IPV4|IPV4_TCP" },
+		{ CTRL_SET_HASH_KEY, "SET_HASH_KEY (40 octets)" },
+		{ CTRL_GET_HASH_MAPPING_SIZE, "GET_HASH_MAPPING_SIZE" },
+		{ CTRL_SET_HASH_MAPPING_SIZE, "SET_HASH_MAPPING_SIZE 8" },
+		{ CTRL_SET_HASH_MAPPING, "SET_HASH_MAPPING 8 entries" },
+	};
+	const uint32_t flags = 1u << HASH_TYPE_IPV4 | 1u << HASH_TYPE_IPV4_TCP;
+	char mac[32];
+	struct pos x;
+	enum outcome o;
+
+	(void)c;
+	if (n->setup_bad)
+		return O_UNSUPPORTED;
+	if (own_mac(n, mac, sizeof(mac)) < 0)
+		return O_BROKEN;
+	n->cpage = gnt_alloc(n, 1, &n->cpage_ref);
+	if (!n->cpage) {
+		snprintf(n->note, sizeof(n->note), "gntalloc failed (control data page)");
+		return O_BROKEN;
+	}
+	for (size_t s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+		uint32_t d0 = 0, d1 = 0, st = 0, data = 0;
+
+		switch (steps[s].type) {
+		case CTRL_SET_HASH_ALGORITHM: d0 = CTRL_ALG_TOEPLITZ; break;
+		case CTRL_SET_HASH_FLAGS: d0 = flags; break;
+		case CTRL_SET_HASH_KEY:
+			memcpy(n->cpage, toeplitz_ms_key, 40);
+			d0 = n->cpage_ref;
+			d1 = 40;
+			break;
+		case CTRL_SET_HASH_MAPPING_SIZE: d0 = 8; break;
+		case CTRL_SET_HASH_MAPPING:
+			memcpy(n->cpage, hash_map, sizeof(hash_map));	/* little endian */
+			d0 = n->cpage_ref;
+			d1 = 8;
+			break;
+		}
+		o = ctrl_req_data(n, steps[s].type, d0, d1, 0, &st, &data);
+		if (o == O_OK && steps[s].type == CTRL_GET_HASH_FLAGS && (data & flags) != flags) {
+			snprintf(n->note, sizeof(n->note), "%s: %#x, without IPV4 and IPV4_TCP", steps[s].name, data);
+			return O_ERROR;
+		}
+		if (o == O_OK && steps[s].type == CTRL_GET_HASH_MAPPING_SIZE && data < 8) {
+			snprintf(n->note, sizeof(n->note), "%s: %u (< 8)", steps[s].name, data);
+			return O_ERROR;
+		}
+		if (o != O_OK) {
+			snprintf(n->note, sizeof(n->note), "%s: %s (status %u)", steps[s].name, oname[o], st);
+			return o == O_STALLED ? ask_dom0_carrier(n) : o;
+		}
+	}
+	memset(&x, 0, sizeof(x));
+	x.round = 1;
+	x.hash = true;
+	x.key = toeplitz_ms_key;
+	x.map = hash_map;
+	x.mapn = 8;
+	x.nitems = NFLOWS;
+	for (unsigned i = 0; i < NFLOWS; i++)
+		item_set(&x.it[i], PER_FLOW, PER_FLOW, mac, hash_flows[i].proto, hash_flows[i].src,
+			 hash_flows[i].dst, hash_flows[i].sport, hash_flows[i].dport);
+	n->ctx = &x;
+	n->on_pkt = pos_on_pkt;
+	o = dom0_send(n, &x, 0.5);
+	if (o != O_OK)
+		return o;
+	if (!pos_judge(n, &x, "to our MAC", NULL))
+		return O_ERROR;
+	snprintf(n->note + strlen(n->note), sizeof(n->note) - strlen(n->note),
+		 "; %u frames with the expected HASH extra and queue (queue 0: %u, queue 1: %u)", x.hashed,
+		 x.perq[0], x.perq[1]);
+	return O_OK;
+}
+
+/* A dummy TX request carrying one MCAST_ADD/MCAST_DEL extra (netif.h "multicast control"). */
+static enum outcome mcast_op(struct net *n, unsigned type, const uint8_t addr[6], int16_t *st)
+{
+	uint16_t id = n->tx_pvt % TX_ENTS;
+	uint8_t *x;
+	int r;
+
+	tx_req(n, 0, 0, NETTXF_extra_info, 0);
+	x = (uint8_t *)tx_slot(n, n->tx_pvt);
+	memset(x, 0, TX_SLOT);
+	x[0] = type;
+	memcpy(x + 2, addr, 6);
+	n->tx_pvt++;
+	tx_push(n);
+	r = tx_wait(n, id, 10000, st);
+	if (r < 0)
+		return O_CLOSED;
+	if (r == 0)
+		return O_STALLED;
+	return *st == RSP_OKAY ? O_OK : O_ERROR;
+}
+
+/*
+ * mcast-filter: request-multicast-control, MCAST_ADD 01:00:5e:01:02:03 (group A); Dom0
+ * sends 5 frames each to group 01:00:5e:04:05:06 (B), to A, to broadcast and to our
+ * MAC: we must get A, broadcast and unicast, not B. MCAST_DEL A, the same again: now
+ * broadcast and unicast only. Frames enter the bridge from a veth (like another host's
+ * multicast), not straight into the vif.
+ */
+static enum outcome run_mcast_filter(struct net *n, const struct hcase *c)
+{
+	static const uint8_t ga[6] = { 0x01, 0x00, 0x5e, 0x01, 0x02, 0x03 };
+	static const uint8_t src[4] = { 198, 51, 100, 20 }, ipa[4] = { 239, 1, 2, 3 },
+			     ipb[4] = { 239, 4, 5, 6 }, ipbc[4] = { 255, 255, 255, 255 },
+			     ipu[4] = { 192, 0, 2, 10 };
+	static const char *const names[] = { "group-B", "group-A", "broadcast", "unicast" };
+	char mac[32];
+	struct pos x;
+	enum outcome o;
+	int16_t st = 0;
+	bool ok;
+
+	(void)c;
+	if (n->setup_bad)
+		return O_UNSUPPORTED;
+	if (own_mac(n, mac, sizeof(mac)) < 0)
+		return O_BROKEN;
+	memset(&x, 0, sizeof(x));
+	n->ctx = &x;
+	n->on_pkt = pos_on_pkt;
+	o = mcast_op(n, EXTRA_TYPE_MCAST_ADD, ga, &st);
+	if (o != O_OK) {
+		snprintf(n->note, sizeof(n->note), "MCAST_ADD 01:00:5e:01:02:03: %s (status %d)", oname[o], st);
+		return o == O_STALLED ? ask_dom0_carrier(n) : o;
+	}
+	for (x.round = 1; x.round <= 2; x.round++) {
+		/* B first: had it passed, it would be in before the others complete. */
+		x.nitems = 4;
+		item_set(&x.it[0], 5, 0, "01:00:5e:04:05:06", 'u', src, ipb, 5000, 5001);
+		item_set(&x.it[1], 5, x.round == 1 ? 5 : 0, "01:00:5e:01:02:03", 'u', src, ipa, 5000, 5001);
+		item_set(&x.it[2], 5, 5, "ff:ff:ff:ff:ff:ff", 'u', src, ipbc, 5000, 5001);
+		item_set(&x.it[3], 5, 5, mac, 'u', src, ipu, 5000, 5001);
+		x.nbad = 0;
+		o = dom0_send(n, &x, 1.5);
+		if (o != O_OK)
+			return o;
+		ok = pos_judge(n, &x, x.round == 1 ? "after MCAST_ADD A" : "after MCAST_DEL A", names);
+		if (!ok)
+			return O_ERROR;
+		if (x.round == 1) {
+			o = mcast_op(n, EXTRA_TYPE_MCAST_DEL, ga, &st);
+			if (o != O_OK) {
+				snprintf(n->note + strlen(n->note), sizeof(n->note) - strlen(n->note),
+					 "; MCAST_DEL 01:00:5e:01:02:03: %s (status %d)", oname[o], st);
+				return o == O_STALLED ? ask_dom0_carrier(n) : o;
+			}
+		}
+	}
+	return O_OK;
+}
+
 /* Bad input: an error answer, a shutdown or a disabled vif are all fine. */
 #define BAD   (E(O_ERROR) | E(O_CLOSED) | E(O_DISABLED))
 /* Odd but legal (or tolerable) input: must not hurt; any clean reaction is fine. */
@@ -966,6 +1656,11 @@ static const struct hcase cases[] = {
 	  .desc = "1500 rewrites of the watched state node while connected" },
 	{ "connect-storm", "-", "9", E(O_SURVIVED), .run = run_connect_storm,
 	  .desc = "500 state writes without waiting, then a clean close" },
+	/* positive: features netfront does not use, end to end (rule 3: they must work) */
+	{ "ctrl-hash", "send", "3", E(O_OK), .setup = cf_ctrl_hash, .run = run_ctrl_hash,
+	  .desc = "2 queues, Toeplitz hashing with a mapping table: HASH extras and queues of 11 flows from Dom0" },
+	{ "mcast-filter", "send", "3", E(O_OK), .setup = cf_mcast, .run = run_mcast_filter,
+	  .desc = "MCAST_ADD a group: it, broadcast and unicast arrive, another group not; MCAST_DEL: it stops" },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -1000,7 +1695,7 @@ static int run_case(const struct hcase *c, int devid, char *res, size_t ressz)
 		goto out;
 	}
 	n.no_rx = c->no_rx;
-	r = net_connect(&n, c->conf);
+	r = net_connect(&n, c->conf ? c->conf : c->setup);
 	if (c->conf) {
 		o = r == 0 ? O_CONNECTED : r == -3 ? O_CLOSED : O_STALLED;
 		if (r == -1)

@@ -32,10 +32,36 @@ hn_setup() {
 	VIF_SCRIPT=$XD_DIR/vif-script
 }
 
+# hn_veth: the veth pair the "send" cases' frames enter the bridge through (xdnv0 ->
+# xdnv1, a port of xenbr0), so that they arrive at the vif as received frames (multicast
+# with pkt_type MULTICAST, as from another host), not as frames sent into the vif.
+hn_veth() {
+	ip link show xdnv0 >/dev/null 2>&1 && return 0
+	ip link add xdnv0 type veth peer name xdnv1 || return 1
+	sysctl -qw net.ipv6.conf.xdnv0.disable_ipv6=1 net.ipv6.conf.xdnv1.disable_ipv6=1 2>/dev/null
+	ip link set xdnv1 master xenbr0 && ip link set xdnv1 up && ip link set xdnv0 up
+}
+
+# hn_send VALUE: a "send" case asked for frames (data/xdn/send = "ID ITEM..."): send them
+# (tests/progs/hostile-frames) and answer data/xdn/send-ack = "ID RC DETAIL".
+hn_send() {
+	local id items out rc
+	read -r id items <<<"$1"
+	if ! hn_veth; then
+		xenstore-write "$ad/send-ack" "$id 1 cannot create the veth pair xdnv0/xdnv1"
+		return 0
+	fi
+	# shellcheck disable=SC2086 # one argument per item
+	out=$("$XD_DIR/progs/hostile-frames" xdnv0 $items 2>&1)
+	rc=$?
+	xd_info "case send $id: $out"
+	xenstore-write "$ad/send-ack" "$id $rc $(echo "$out" | tail -n 1)"
+}
+
 # hn_case CASE: attach a vif to the attacker, run CASE, detach, check.
 hn_case() {
 	local c=$1 line action mac out devid vif bepath t0 ta tv td v0 f0 mem0 memmin m flood_pid res
-	local verdict outcome detail carrier fl drop how
+	local verdict outcome detail carrier fl drop how send sent
 	line=$(awk -v c="$c" '$1 == c' "$XD_STATE/hostile-net-cases")
 	if [ -z "$line" ]; then
 		hn_fail "$c/exists" "no such case in hostile-net -l"
@@ -62,6 +88,8 @@ hn_case() {
 	v0=$(victim_count)
 	f0=$(victim_fails)
 	xenstore-rm "$ad/flood" 2>/dev/null
+	xenstore-rm "$ad/send" 2>/dev/null
+	sent=""
 	mem0=$(mem_avail)
 	memmin=$mem0
 	flood_pid=""
@@ -81,6 +109,14 @@ hn_case() {
 			[ "$(xenstore-read "$ad/flood" 2>/dev/null)" = 1 ]; then
 			"$XD_DIR/progs/hostile-flood" "$vif" 30 >"$XD_STATE/flood.out" 2>&1 &
 			flood_pid=$!
+		fi
+		if [ "$action" = send ]; then
+			send=$(xenstore-read "$ad/send" 2>/dev/null)
+			if [ -n "$send" ] && [ "$send" != "$sent" ]; then
+				hn_send "$send"
+				sent=$send
+				continue
+			fi
 		fi
 		m=$(mem_avail)
 		[ "$m" -ge "$memmin" ] || memmin=$m
