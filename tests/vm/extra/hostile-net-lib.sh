@@ -32,14 +32,32 @@ hn_setup() {
 	VIF_SCRIPT=$XD_DIR/vif-script
 }
 
-# hn_veth: the veth pair the "send" cases' frames enter the bridge through (xdnv0 ->
-# xdnv1, a port of xenbr0), so that they arrive at the vif as received frames (multicast
-# with pkt_type MULTICAST, as from another host), not as frames sent into the vif.
-hn_veth() {
-	ip link show xdnv0 >/dev/null 2>&1 && return 0
-	ip link add xdnv0 type veth peer name xdnv1 || return 1
-	sysctl -qw net.ipv6.conf.xdnv0.disable_ipv6=1 net.ipv6.conf.xdnv1.disable_ipv6=1 2>/dev/null
-	ip link set xdnv1 master xenbr0 && ip link set xdnv1 up && ip link set xdnv0 up
+# hn_inject: the interface the "send" cases' frames leave Dom0 by (HN_INJECT): frames
+# sent out of it enter the bridge as received frames on one of its ports (multicast with
+# pkt_type MULTICAST, as from another host: the in-tree backend filters only those), not
+# as frames sent straight into the vif. A veth pair (xdnv0 -> port xdnv1) if the module
+# exists, else an ip6gretap tunnel to ::1 (xdng, itself the port: what it sends comes
+# back in through it; ip6_gre is in the Dom0 image, veth is not). The port gets no
+# flooded frames and learns nothing, so nothing loops through it.
+hn_inject() {
+	local port
+	[ -z "${HN_INJECT:-}" ] || return 0
+	if ip link show xdnv0 >/dev/null 2>&1 ||
+		{ modprobe veth 2>/dev/null && ip link add xdnv0 type veth peer name xdnv1; }; then
+		HN_INJECT=xdnv0 port=xdnv1
+	elif modprobe ip6_gre 2>/dev/null && ip link add xdng type ip6gretap local ::1 remote ::1; then
+		HN_INJECT=xdng port=xdng
+	else
+		return 1
+	fi
+	sysctl -qw "net.ipv6.conf.$port.disable_ipv6=1" 2>/dev/null
+	if ! { ip link set "$port" master xenbr0 &&
+		ip link set "$port" type bridge_slave learning off flood off mcast_flood off bcast_flood off &&
+		ip link set "$port" up && ip link set "$HN_INJECT" up; }; then
+		HN_INJECT=""
+		return 1
+	fi
+	xd_info "hostile-net: frames of the send cases enter xenbr0 through $port (sent out of $HN_INJECT)"
 }
 
 # hn_send VALUE: a "send" case asked for frames (data/xdn/send = "ID ITEM..."): send them
@@ -47,12 +65,12 @@ hn_veth() {
 hn_send() {
 	local id items out rc
 	read -r id items <<<"$1"
-	if ! hn_veth; then
-		xenstore-write "$ad/send-ack" "$id 1 cannot create the veth pair xdnv0/xdnv1"
+	if ! hn_inject; then
+		xenstore-write "$ad/send-ack" "$id 1 cannot create a veth pair or an ip6gretap tunnel"
 		return 0
 	fi
 	# shellcheck disable=SC2086 # one argument per item
-	out=$("$XD_DIR/progs/hostile-frames" xdnv0 $items 2>&1)
+	out=$("$XD_DIR/progs/hostile-frames" "$HN_INJECT" $items 2>&1)
 	rc=$?
 	xd_info "case send $id: $out"
 	xenstore-write "$ad/send-ack" "$id $rc $(echo "$out" | tail -n 1)"
