@@ -418,21 +418,39 @@ u16 xnb_select_queue(struct net_device *dev, struct sk_buff *skb,
 
 /* ---- multicast control ------------------------------------------------- */
 
+/* Report the multicast events the limit suppressed and not reported yet. */
+static void xnb_mcast_ev_flush(struct xnb_vif *vif, unsigned int missed)
+{
+	if (missed)
+		xd_evlog_add(&xnb_evlog, vif->dev->name, "mcast",
+			     "suppressed count=%u", missed);
+}
+
 /* Empty the filter list (a new connection). */
 void xnb_mcast_reset(struct xnb_vif *vif)
 {
+	unsigned int missed;
 	unsigned long f;
 
 	spin_lock_irqsave(&vif->mcast_lock, f);
 	vif->mcast_n = 0;
 	vif->mcast_all = false;
+	missed = xnb_evrate_flush(&vif->mcast_ev);
 	spin_unlock_irqrestore(&vif->mcast_lock, f);
+	xnb_mcast_ev_flush(vif, missed);
 }
 
 /**
  * xnb_mcast_apply() - a guest packet carried MCAST_ADD/DEL extras
  * @vif: the vif
  * @p: the packet (a dummy: it is not delivered)
+ *
+ * An add or delete that changed the list is an event ("mcast add|del"),
+ * at most XNB_MCAST_EV_BURST per XNB_MCAST_EV_WINDOW_MS per vif: the
+ * guest triggers these at will, and the event stream is shared by every
+ * vif.  Events over the limit are counted and reported as one "mcast
+ * suppressed count=N" before the next one reported (or at the next
+ * connection).
  *
  * Return: XEN_NETIF_RSP_OKAY, or XEN_NETIF_RSP_ERROR for an address that
  * is not multicast.  A full list makes every multicast frame pass (the
@@ -442,29 +460,42 @@ void xnb_mcast_reset(struct xnb_vif *vif)
 int xnb_mcast_apply(struct xnb_vif *vif, struct xnb_tx_pkt *p)
 {
 	int add = XNB_MCAST_OK, del = XNB_MCAST_OK;
-	bool overflow = false;
+	bool added = false, deleted = false, overflow = false, ev = false;
+	unsigned int n, missed = 0;
 	unsigned long f;
 
 	spin_lock_irqsave(&vif->mcast_lock, f);
 	if (p->mcast_ops & BIT(XNB_EXTRA_TYPE_MCAST_ADD)) {
+		n = vif->mcast_n;
 		add = xnb_mcast_update(vif->mcast, &vif->mcast_n, true,
 				       p->mcast_add);
+		added = vif->mcast_n != n;
 		if (add == XNB_MCAST_OVERFLOW && !vif->mcast_all) {
 			vif->mcast_all = true;
 			overflow = true;
 		}
 	}
-	if (p->mcast_ops & BIT(XNB_EXTRA_TYPE_MCAST_DEL))
+	if (p->mcast_ops & BIT(XNB_EXTRA_TYPE_MCAST_DEL)) {
+		n = vif->mcast_n;
 		del = xnb_mcast_update(vif->mcast, &vif->mcast_n, false,
 				       p->mcast_del);
+		deleted = vif->mcast_n != n;
+	}
+	if (added || deleted)
+		ev = xnb_evrate_take(&vif->mcast_ev, jiffies,
+				     msecs_to_jiffies(XNB_MCAST_EV_WINDOW_MS),
+				     XNB_MCAST_EV_BURST, &missed);
 	spin_unlock_irqrestore(&vif->mcast_lock, f);
 
-	if ((p->mcast_ops & BIT(XNB_EXTRA_TYPE_MCAST_ADD)) && add == XNB_MCAST_OK)
-		xd_evlog_add(&xnb_evlog, vif->dev->name, "mcast", "add addr=%pM",
-			     p->mcast_add);
-	if ((p->mcast_ops & BIT(XNB_EXTRA_TYPE_MCAST_DEL)) && del == XNB_MCAST_OK)
-		xd_evlog_add(&xnb_evlog, vif->dev->name, "mcast", "del addr=%pM",
-			     p->mcast_del);
+	if (ev) {
+		xnb_mcast_ev_flush(vif, missed);
+		if (added)
+			xd_evlog_add(&xnb_evlog, vif->dev->name, "mcast",
+				     "add addr=%pM", p->mcast_add);
+		if (deleted)
+			xd_evlog_add(&xnb_evlog, vif->dev->name, "mcast",
+				     "del addr=%pM", p->mcast_del);
+	}
 	if (overflow) {
 		netdev_warn(vif->dev, "more than %u multicast addresses: passing all multicast\n",
 			    XNB_MCAST_MAX);

@@ -598,4 +598,72 @@ static inline bool xnb_mcast_pass(const unsigned char *dst,
 	return xnb_mcast_find(list, n, dst) >= 0;
 }
 
+/* ---- guest-triggered events on the control device ---------------------- */
+
+/*
+ * Multicast add/del events per vif: at most XNB_MCAST_EV_BURST in each
+ * window of XNB_MCAST_EV_WINDOW_MS (a guest can send MCAST_ADD/DEL extras
+ * as fast as it likes; the event stream holds only the last 256 lines of
+ * every vif together).
+ */
+#define XNB_MCAST_EV_BURST	16U
+#define XNB_MCAST_EV_WINDOW_MS	10000U
+
+/**
+ * struct xnb_evrate - a fixed-window limit on events
+ * @start: start of the current window (any clock that counts up, e.g. jiffies)
+ * @n: events reported in this window
+ * @missed: events suppressed since the last one reported
+ */
+struct xnb_evrate {
+	unsigned long start;
+	unsigned int n;
+	unsigned int missed;
+};
+
+/**
+ * xnb_evrate_take() - may one more event be reported now?
+ * @r: the limit's state (zeroed to begin with)
+ * @now: the current time, in the unit of @window (wraps like jiffies)
+ * @window: length of a window
+ * @burst: events reported per window
+ * @missed: when it returns true, set to the events suppressed since the
+ *	last one reported (to be reported with it)
+ *
+ * Return: true if the event is to be reported, false if it is suppressed
+ * (and counted).
+ */
+static inline bool xnb_evrate_take(struct xnb_evrate *r, unsigned long now,
+				   unsigned long window, unsigned int burst,
+				   unsigned int *missed)
+{
+	if (now - r->start >= window) {
+		r->start = now;
+		r->n = 0;
+	}
+	if (r->n >= burst) {
+		if (r->missed != ~0U)
+			r->missed++;
+		return false;
+	}
+	r->n++;
+	*missed = r->missed;
+	r->missed = 0;
+	return true;
+}
+
+/**
+ * xnb_evrate_flush() - the suppressed events not reported yet, and forget them
+ * @r: the limit's state
+ *
+ * Return: the count (0 if none).
+ */
+static inline unsigned int xnb_evrate_flush(struct xnb_evrate *r)
+{
+	unsigned int m = r->missed;
+
+	r->missed = 0;
+	return m;
+}
+
 #endif /* XD_NETBACK_CHECK_H */

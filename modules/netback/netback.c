@@ -25,7 +25,7 @@
 #include "xd_compat_net.h"
 #include "netback.h"
 
-#define XNB_VERSION "0.3.0"
+#define XNB_VERSION "0.3.1"
 
 /* 0 until module init: then the number of online CPUs, as in-tree. */
 unsigned int xnb_max_queues;
@@ -55,6 +55,11 @@ MODULE_PARM_DESC(rx_drain_timeout_msecs, "Packets a guest does not take within t
 unsigned int xnb_rx_stall_msecs = 60000;
 module_param_named(rx_stall_timeout_msecs, xnb_rx_stall_msecs, uint, 0444);
 MODULE_PARM_DESC(rx_stall_timeout_msecs, "A guest posting no buffers this long is stalled (carrier off)");
+
+/* As in-tree: whether new vifs offer "feature-xdp-headroom". */
+static bool xnb_provides_xdp_headroom = true;
+module_param_named(provides_xdp_headroom, xnb_provides_xdp_headroom, bool, 0644);
+MODULE_PARM_DESC(provides_xdp_headroom, "Offer XDP headroom (feature-xdp-headroom) to the frontends of new vifs");
 
 struct workqueue_struct *xnb_wq;
 
@@ -405,6 +410,7 @@ static void xnb_disconnect(struct xnb_vif *vif)
 		xnb_queue_stop(&vif->queues[i]);
 	vif->nr_queues = 0;
 	atomic_set(&vif->stalled, 0);
+	xnb_mcast_reset(vif);	/* reports suppressed multicast events */
 	netdev_info(vif->dev, "disconnected\n");
 	xd_evlog_add(&xnb_evlog, vif->dev->name, "disconnect", "%s", "");
 }
@@ -527,6 +533,9 @@ static void xnb_read_xdp(struct xnb_vif *vif)
 {
 	unsigned int v;
 
+	/* Not offered: a frontend must not use it (netfront does not). */
+	if (!vif->xdp_offered)
+		return;
 	v = xenbus_read_unsigned(vif->xdev->otherend, "xdp-headroom", 0);
 	if (!xnb_xdp_headroom_ok(v)) {
 		netdev_warn(vif->dev, "ignoring xdp-headroom %u (at most %u)\n",
@@ -631,12 +640,13 @@ fail:
 
 /* ---- xenbus ---------------------------------------------------------- */
 
-static int xnb_write_features(struct xenbus_device *xdev, unsigned int nq)
+static int xnb_write_features(struct xenbus_device *xdev, unsigned int nq,
+			      bool xdp)
 {
 	static const char * const on[] = {
 		"feature-sg", "feature-gso-tcpv4", "feature-gso-tcpv6",
 		"feature-ipv6-csum-offload", "feature-rx-copy",
-		"feature-xdp-headroom", "feature-ctrl-ring",
+		"feature-ctrl-ring",
 		"feature-multicast-control",
 		"feature-dynamic-multicast-control",
 	};
@@ -650,6 +660,9 @@ again:
 		return err;
 	for (i = 0; i < ARRAY_SIZE(on) && !err; i++)
 		err = xenbus_printf(xbt, xdev->nodename, on[i], "%d", 1);
+	if (!err)
+		err = xenbus_printf(xbt, xdev->nodename, "feature-xdp-headroom",
+				    "%d", xdp ? 1 : 0);
 	if (!err)
 		err = xenbus_printf(xbt, xdev->nodename, "feature-rx-flip", "%d", 0);
 	if (!err)
@@ -759,7 +772,8 @@ static int xnb_probe(struct xenbus_device *xdev,
 	}
 	dev_set_drvdata(&xdev->dev, vif);
 
-	err = xnb_write_features(xdev, dev->num_tx_queues);
+	vif->xdp_offered = READ_ONCE(xnb_provides_xdp_headroom);
+	err = xnb_write_features(xdev, dev->num_tx_queues, vif->xdp_offered);
 	if (!err)
 		err = xenbus_watch_pathfmt(xdev, &vif->rate_watch, NULL,
 					   xnb_rate_changed, "%s/rate",

@@ -201,6 +201,7 @@ struct xnb_vif {
 	 * connect and when it is Reconfiguring; read once per receive batch.
 	 */
 	unsigned int xdp_headroom;
+	bool xdp_offered;	/* feature-xdp-headroom written as 1 (probe) */
 
 	/* Frontend capabilities, read at connect. */
 	bool fe_sg, fe_csum, fe_ipv6_csum, fe_gso4, fe_gso6;
@@ -235,6 +236,7 @@ struct xnb_vif {
 	spinlock_t mcast_lock;		/* the list; readers in any context */
 	unsigned int mcast_n;
 	bool mcast_all;
+	struct xnb_evrate mcast_ev;	/* limit on "mcast add|del" events */
 	u8 mcast[XNB_MCAST_MAX][ETH_ALEN];
 };
 
