@@ -37,20 +37,20 @@ hn_setup() {
 # pkt_type MULTICAST, as from another host: the in-tree backend filters only those), not
 # as frames sent straight into the vif. A veth pair (xdnv0 -> port xdnv1) if the module
 # exists, else an ip6gretap tunnel to ::1 (xdng, itself the port: what it sends comes
-# back in through it; ip6_gre is in the Dom0 image, veth is not). The port gets no
-# flooded frames and learns nothing, so nothing loops through it.
+# back in through it, hence allow-localremote; ip6_gre is in the Dom0 image, veth is
+# not). The port gets no flooded frames and learns nothing, so nothing loops through it.
 hn_inject() {
 	local port
 	[ -z "${HN_INJECT:-}" ] || return 0
 	if ip link show xdnv0 >/dev/null 2>&1 ||
 		{ modprobe veth 2>/dev/null && ip link add xdnv0 type veth peer name xdnv1; }; then
 		HN_INJECT=xdnv0 port=xdnv1
-	elif modprobe ip6_gre 2>/dev/null && ip link add xdng type ip6gretap local ::1 remote ::1; then
+	elif modprobe ip6_gre 2>/dev/null && { ip link del xdng 2>/dev/null || :; } &&
+		ip link add xdng type ip6gretap local ::1 remote ::1 allow-localremote; then
 		HN_INJECT=xdng port=xdng
 	else
 		return 1
 	fi
-	sysctl -qw "net.ipv6.conf.$port.disable_ipv6=1" 2>/dev/null
 	if ! { ip link set "$port" master xenbr0 &&
 		ip link set "$port" type bridge_slave learning off flood off mcast_flood off bcast_flood off &&
 		ip link set "$port" up && ip link set "$HN_INJECT" up; }; then
@@ -72,7 +72,7 @@ hn_send() {
 	# shellcheck disable=SC2086 # one argument per item
 	out=$("$XD_DIR/progs/hostile-frames" "$HN_INJECT" $items 2>&1)
 	rc=$?
-	xd_info "case send $id: $out"
+	xd_info "case send $id: $out; $HN_INJECT: $(ip -s -o link show "$HN_INJECT" 2>&1 | tr -s ' ' | cut -c1-400)"
 	xenstore-write "$ad/send-ack" "$id $rc $(echo "$out" | tail -n 1)"
 }
 
