@@ -36,9 +36,10 @@ hn_setup() {
 # sent out of it enter the bridge as received frames on one of its ports (multicast with
 # pkt_type MULTICAST, as from another host: the in-tree backend filters only those), not
 # as frames sent straight into the vif. A veth pair (xdnv0 -> port xdnv1) if the module
-# exists, else an ip6gretap tunnel to ::1 (xdng, itself the port: what it sends comes
-# back in through it, hence allow-localremote; ip6_gre is in the Dom0 image, veth is
-# not). The port gets no flooded frames and learns nothing, so nothing loops through it.
+# exists, else an ip6gretap tunnel from and to fd00:7864::1 on lo (xdng, itself the
+# port: what it sends comes back in through it, hence allow-localremote; a tunnel refuses
+# ::1; ip6_gre is in the Dom0 image, veth is not). The port gets no flooded frames and
+# learns nothing, so nothing loops through it.
 hn_inject() {
 	local port
 	[ -z "${HN_INJECT:-}" ] || return 0
@@ -46,7 +47,9 @@ hn_inject() {
 		{ modprobe veth 2>/dev/null && ip link add xdnv0 type veth peer name xdnv1; }; then
 		HN_INJECT=xdnv0 port=xdnv1
 	elif modprobe ip6_gre 2>/dev/null && { ip link del xdng 2>/dev/null || :; } &&
-		ip link add xdng type ip6gretap local ::1 remote ::1 allow-localremote; then
+		{ ip -6 addr show dev lo | grep -q 'fd00:7864::1/' ||
+			ip -6 addr add fd00:7864::1/128 dev lo nodad; } &&
+		ip link add xdng type ip6gretap local fd00:7864::1 remote fd00:7864::1 allow-localremote; then
 		HN_INJECT=xdng port=xdng
 	else
 		return 1
