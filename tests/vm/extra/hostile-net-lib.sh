@@ -33,18 +33,29 @@ hn_setup() {
 }
 
 # hn_inject: the interface the "send" cases' frames leave Dom0 by (HN_INJECT): frames
-# sent out of it enter the bridge as received frames on one of its ports (multicast with
-# pkt_type MULTICAST, as from another host: the in-tree backend filters only those), not
-# as frames sent straight into the vif. A veth pair (xdnv0 -> port xdnv1) if the module
-# exists, else an ip6gretap tunnel from and to fd00:7864::1 on lo (xdng, itself the
-# port: what it sends comes back in through it, hence allow-localremote; a tunnel refuses
-# ::1; ip6_gre is in the Dom0 image, veth is not). The port gets no flooded frames and
-# learns nothing, so nothing loops through it.
+# sent out of it enter the bridge as received frames on one of its ports, not as frames
+# sent straight into the vif.
+# - A veth pair (xdnv0 -> port xdnv1) if the module exists (the Dom0 image has none, see
+#   scripts/vm/images.sh; XD_EXTRA_INITRD can add a veth.ko* under /lib/modules):
+#   multicast frames arrive with pkt_type MULTICAST, as from another host.
+# - Else an ip6gretap tunnel from and to fd00:7864::1 on lo (xdng, itself the port: what
+#   it sends comes back in through it, hence allow-localremote; tunnels refuse ::1;
+#   ip6_gre is in the image). Decapsulation resets pkt_type to PACKET_HOST, and the
+#   in-tree backend filters only PACKET_MULTICAST frames: mcast-filter fails with it
+#   (a finding), ours filters by the destination address.
+# The port gets no flooded frames and learns nothing, so nothing loops through it.
+hn_veth_mod() {
+	local f
+	modprobe veth 2>/dev/null && return 0
+	# Not in the image's modules.dep: a veth.ko* added under /lib/modules (XD_EXTRA_INITRD).
+	f=$(find "/lib/modules/$(uname -r)/" -name 'veth.ko*' 2>/dev/null | head -n 1)
+	[ -n "$f" ] && insmod "$f"
+}
 hn_inject() {
 	local port
 	[ -z "${HN_INJECT:-}" ] || return 0
 	if ip link show xdnv0 >/dev/null 2>&1 ||
-		{ modprobe veth 2>/dev/null && ip link add xdnv0 type veth peer name xdnv1; }; then
+		{ hn_veth_mod && ip link add xdnv0 type veth peer name xdnv1; }; then
 		HN_INJECT=xdnv0 port=xdnv1
 	elif modprobe ip6_gre 2>/dev/null && { ip link del xdng 2>/dev/null || :; } &&
 		{ ip -6 addr show dev lo | grep -q 'fd00:7864::1/' ||
