@@ -1248,8 +1248,8 @@ static void pos_on_pkt(struct net *n, unsigned q, const struct rxpkt *p)
 		return;
 	if (t->proto == 'r') {
 		if (p->has_hash)
-			pos_bad(x, "flow %u (EtherType 0x88b5) came with a HASH extra (type %u, value %#x)",
-				i, p->htype, p->hash);
+			pos_bad(x, "flow %u (EtherType 0x88b5, not IP) came with a HASH extra (type %u, "
+				"algorithm %u, value %#x) on queue %u", i, p->htype, p->halg, p->hash, q);
 		return;
 	} else {
 		uint8_t ports[4] = { t->sport >> 8, t->sport & 0xff, t->dport >> 8, t->dport & 0xff };
