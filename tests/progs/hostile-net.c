@@ -1588,6 +1588,36 @@ static enum outcome run_mcast_filter(struct net *n, const struct hcase *c)
 	return O_OK;
 }
 
+/*
+ * mcast-churn: 400 alternating MCAST_ADD/MCAST_DEL of one group, each answered OKAY,
+ * then a valid packet. Each changes the filter list, so a backend that reports such
+ * changes gets 400 events from a guest in a few seconds: Dom0 checks that ours limits
+ * them (hostile-net-lib.sh, hn_mcast_events).
+ */
+static enum outcome run_mcast_churn(struct net *n, const struct hcase *c)
+{
+	static const uint8_t g[6] = { 0x01, 0x00, 0x5e, 0x07, 0x08, 0x09 };
+	enum outcome o;
+	int16_t st = 0;
+	double t0 = now();
+
+	(void)c;
+	if (n->setup_bad)
+		return O_UNSUPPORTED;
+	for (unsigned i = 0; i < 400; i++) {
+		o = mcast_op(n, i & 1 ? EXTRA_TYPE_MCAST_DEL : EXTRA_TYPE_MCAST_ADD, g, &st);
+		if (o != O_OK) {
+			snprintf(n->note, sizeof(n->note), "operation %u (%s): %s (status %d)", i,
+				 i & 1 ? "MCAST_DEL" : "MCAST_ADD", oname[o], st);
+			return o == O_STALLED ? ask_dom0_carrier(n) : o;
+		}
+	}
+	o = valid_packet(n, 10000);
+	snprintf(n->note, sizeof(n->note), "400 alternating MCAST_ADD/MCAST_DEL of 01:00:5e:07:08:09 answered "
+		 "OKAY in %.1f s, then a valid packet: %s", now() - t0, oname[o]);
+	return o == O_OK ? O_SURVIVED : o;
+}
+
 /* Bad input: an error answer, a shutdown or a disabled vif are all fine. */
 #define BAD   (E(O_ERROR) | E(O_CLOSED) | E(O_DISABLED))
 /* Odd but legal (or tolerable) input: must not hurt; any clean reaction is fine. */
@@ -1661,6 +1691,8 @@ static const struct hcase cases[] = {
 	  .desc = "2 queues, Toeplitz hashing with a mapping table: HASH extras and queues of 11 flows from Dom0" },
 	{ "mcast-filter", "send", "3", E(O_OK), .setup = cf_mcast, .run = run_mcast_filter,
 	  .desc = "MCAST_ADD a group: it, broadcast and unicast arrive, another group not; MCAST_DEL: it stops" },
+	{ "mcast-churn", "-", "8", E(O_SURVIVED), .setup = cf_mcast, .run = run_mcast_churn,
+	  .desc = "400 alternating MCAST_ADD/MCAST_DEL of one group (Dom0: events limited)" },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 

@@ -90,6 +90,26 @@ hn_send() {
 	xenstore-write "$ad/send-ack" "$id $rc $(echo "$out" | tail -n 1)"
 }
 
+# hn_mcast_events CASE VIF: after mcast-churn (400 changes of the multicast filter),
+# our control device's event stream must hold at most 160 "mcast add|del" events of the
+# vif and "mcast suppressed count=N" events for the rest: reported + suppressed = 400.
+hn_mcast_events() {
+	local c=$1 vif=$2 ev n s
+	if [ ! -e /dev/xen/netback ]; then
+		xd_skip "$HN_PFX$c/events" "no /dev/xen/netback (the in-tree xen-netback has no event stream)"
+		return 0
+	fi
+	ev=$("$XD_DIR/progs/xdctl" net events 2>&1 | awk -v v="$vif" '$3 == v')
+	n=$(echo "$ev" | grep -cE ' mcast (add|del) ')
+	s=$(echo "$ev" | sed -n 's/.* mcast suppressed count=\([0-9]*\).*/\1/p' | awk '{t += $1} END {print t + 0}')
+	xd_info "case $c: $vif: $n mcast add/del events, $s suppressed"
+	if [ "$n" -ge 1 ] && [ "$n" -le 160 ] && [ $((n + s)) -eq 400 ]; then
+		hn_pass "$c/events"
+	else
+		hn_fail "$c/events" "$n mcast add/del events and $s suppressed for 400 changes (want 1..160 and a sum of 400)"
+	fi
+}
+
 # hn_case CASE: attach a vif to the attacker, run CASE, detach, check.
 hn_case() {
 	local c=$1 line action mac out devid vif bepath t0 ta tv td v0 f0 mem0 memmin m flood_pid res
@@ -195,6 +215,8 @@ hn_case() {
 	else
 		hn_bad "$c/teardown" "backend $bepath or $vif remain after detach ($how): state $(xenstore-read "$bepath/state" 2>&1)"
 	fi
+
+	[ "$c" != mcast-churn ] || hn_mcast_events "$c" "$vif"
 
 	td=$(date +%s)
 	hg_dmesg "$c/dmesg" "XD-HOSTILE-CASE net-$hn_seq-$c" hn_pass hn_bad
