@@ -99,7 +99,9 @@ hn_mcast_events() {
 		xd_skip "$HN_PFX$c/events" "no /dev/xen/netback (the in-tree xen-netback has no event stream)"
 		return 0
 	fi
-	ev=$("$XD_DIR/progs/xdctl" net events 2>&1 | awk -v v="$vif" '$3 == v')
+	# Since this vif's "add" event: a devid (and so the name) is reused after a detach.
+	ev=$("$XD_DIR/progs/xdctl" net events 2>&1 |
+		awk -v v="$vif" '$3 == v { if ($4 == "add") n = 0; l[n++] = $0 } END { for (i = 0; i < n; i++) print l[i] }')
 	n=$(echo "$ev" | grep -cE ' mcast (add|del) ')
 	s=$(echo "$ev" | sed -n 's/.* mcast suppressed count=\([0-9]*\).*/\1/p' | awk '{t += $1} END {print t + 0}')
 	xd_info "case $c: $vif: $n mcast add/del events, $s suppressed"
