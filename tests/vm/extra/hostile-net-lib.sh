@@ -74,6 +74,14 @@ hn_inject() {
 	xd_info "hostile-net: frames of the send cases enter xenbr0 through $port (sent out of $HN_INJECT)"
 }
 
+# hn_inject_del: remove what hn_inject made (the veth pair or the tunnel and its address).
+hn_inject_del() {
+	[ -n "${HN_INJECT:-}" ] || return 0
+	ip link del "$HN_INJECT" 2>/dev/null
+	[ "$HN_INJECT" != xdng ] || ip -6 addr del fd00:7864::1/128 dev lo 2>/dev/null
+	HN_INJECT=""
+}
+
 # hn_send VALUE: a "send" case asked for frames (data/xdn/send = "ID ITEM..."): send them
 # (tests/progs/hostile-frames) and answer data/xdn/send-ack = "ID RC DETAIL".
 hn_send() {

@@ -55,6 +55,7 @@ for c in "${CASES[@]}"; do
 done
 
 # ---------------------------------------------------------------- end
+hn_inject_del
 hg_end na hn_bad
 
 hg_unload xen-netback leak/rmmod hn_bad leak/modprobe-again
