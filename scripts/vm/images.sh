@@ -152,15 +152,16 @@ build_base() {
 
 # Modules of the kernel's tree that Dom0 gets: these directories plus the
 # dependency closure (from the full tree's modules.dep).
+# Directories or globs; veth gives the hostile-net cases a real receive path into the bridge.
 DOM0_MODDIRS="kernel/drivers/xen kernel/drivers/block kernel/drivers/net/xen-netback
-kernel/drivers/md kernel/net/bridge kernel/net/802 kernel/net/llc kernel/net/ipv6
-kernel/crypto kernel/lib"
+kernel/drivers/net/veth.ko* kernel/drivers/md kernel/net/bridge kernel/net/802
+kernel/net/llc kernel/net/ipv6 kernel/crypto kernel/lib"
 
 dom0_module_list() {
 	local k=$1 t d
 	t=$XD_BUILD/kernels/$k/tree/lib/modules/$k
 	for d in $DOM0_MODDIRS; do
-		[ -d "$t/$d" ] && (cd "$t" && find "$d" -name '*.ko*')
+		(cd "$t" && for p in $d; do [ -e "$p" ] && find "$p" -name '*.ko*'; done) || true
 	done | sort -u >"$XD_BUILD/mods.want"
 	# closure over modules.dep
 	awk -F': *' 'NR == FNR {want[$1] = 1; next}

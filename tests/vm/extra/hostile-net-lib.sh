@@ -35,7 +35,7 @@ hn_setup() {
 # hn_inject: the interface the "send" cases' frames leave Dom0 by (HN_INJECT): frames
 # sent out of it enter the bridge as received frames on one of its ports, not as frames
 # sent straight into the vif.
-# - A veth pair (xdnv0 -> port xdnv1) if the module exists (the Dom0 image has none, see
+# - A veth pair (xdnv0 -> port xdnv1) if the module exists (the Dom0 image carries it, see
 #   scripts/vm/images.sh; XD_EXTRA_INITRD can add a veth.ko* under /lib/modules):
 #   multicast frames arrive with pkt_type MULTICAST, as from another host.
 # - Else an ip6gretap tunnel from and to fd00:7864::1 on lo (xdng, itself the port: what
