@@ -30,11 +30,37 @@ static const char *xnb_alg_name(unsigned int alg)
 	return alg == XNB_HASH_ALG_TOEPLITZ ? "toeplitz" : "none";
 }
 
+/*
+ * May a "hash" event be reported now?  The guest changes its hashing
+ * configuration at will, so these events are limited like the multicast
+ * ones (XNB_MCAST_EV_BURST per XNB_MCAST_EV_WINDOW_MS per vif); those over
+ * the limit are counted and reported as one "hash suppressed count=N"
+ * before the next one reported.  Only the control work item and, with it
+ * stopped, connect/disconnect use @vif->hash_ev: no lock.
+ */
+static bool xnb_hash_ev_take(struct xnb_vif *vif)
+{
+	unsigned int missed = 0;
+
+	if (!xnb_evrate_take(&vif->hash_ev, jiffies,
+			     msecs_to_jiffies(XNB_MCAST_EV_WINDOW_MS),
+			     XNB_MCAST_EV_BURST, &missed))
+		return false;
+	if (missed)
+		xd_evlog_add(&xnb_evlog, vif->dev->name, "hash",
+			     "suppressed count=%u", missed);
+	return true;
+}
+
 /* Hashing state of a new connection: no algorithm, empty key and table. */
 static void xnb_hash_reset(struct xnb_vif *vif)
 {
+	unsigned int missed = xnb_evrate_flush(&vif->hash_ev);
 	unsigned long f;
 
+	if (missed)
+		xd_evlog_add(&xnb_evlog, vif->dev->name, "hash",
+			     "suppressed count=%u", missed);
 	spin_lock_irqsave(&vif->hash_lock, f);
 	memset(&vif->hash, 0, sizeof(vif->hash));
 	spin_unlock_irqrestore(&vif->hash_lock, f);
@@ -94,7 +120,7 @@ static u32 xnb_ctrl_handle(struct xnb_vif *vif,
 		changed = vif->hash.alg != d0;
 		WRITE_ONCE(vif->hash.alg, d0);
 		spin_unlock_irqrestore(&vif->hash_lock, f);
-		if (changed)
+		if (changed && xnb_hash_ev_take(vif))
 			xd_evlog_add(&xnb_evlog, name, "hash", "algorithm=%s",
 				     xnb_alg_name(d0));
 		return XNB_CTRL_STATUS_SUCCESS;
@@ -113,7 +139,7 @@ static u32 xnb_ctrl_handle(struct xnb_vif *vif,
 		changed = vif->hash.flags != d0;
 		WRITE_ONCE(vif->hash.flags, d0);
 		spin_unlock_irqrestore(&vif->hash_lock, f);
-		if (changed)
+		if (changed && xnb_hash_ev_take(vif))
 			xd_evlog_add(&xnb_evlog, name, "hash", "flags=%#x", d0);
 		return XNB_CTRL_STATUS_SUCCESS;
 
@@ -127,9 +153,11 @@ static u32 xnb_ctrl_handle(struct xnb_vif *vif,
 		memset(key, 0, sizeof(key));
 		memcpy(key, page_address(vif->ctrl_page), d1);
 		spin_lock_irqsave(&vif->hash_lock, f);
+		changed = memcmp(vif->hash.key, key, sizeof(key)) != 0;
 		memcpy(vif->hash.key, key, sizeof(key));
 		spin_unlock_irqrestore(&vif->hash_lock, f);
-		xd_evlog_add(&xnb_evlog, name, "hash", "key=%u", d1);
+		if (changed && xnb_hash_ev_take(vif))
+			xd_evlog_add(&xnb_evlog, name, "hash", "key=%u", d1);
 		return XNB_CTRL_STATUS_SUCCESS;
 
 	case XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE:
@@ -146,7 +174,7 @@ static u32 xnb_ctrl_handle(struct xnb_vif *vif,
 		memset(vif->hash.map, 0, sizeof(vif->hash.map));
 		vif->hash.size = d0;
 		spin_unlock_irqrestore(&vif->hash_lock, f);
-		if (changed)
+		if (changed && xnb_hash_ev_take(vif))
 			xd_evlog_add(&xnb_evlog, name, "hash", "mapping-size=%u",
 				     d0);
 		return XNB_CTRL_STATUS_SUCCESS;

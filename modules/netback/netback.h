@@ -237,6 +237,7 @@ struct xnb_vif {
 	unsigned int mcast_n;
 	bool mcast_all;
 	struct xnb_evrate mcast_ev;	/* limit on "mcast add|del" events */
+	struct xnb_evrate hash_ev;	/* limit on "hash" events (ctrl work) */
 	u8 mcast[XNB_MCAST_MAX][ETH_ALEN];
 };
 

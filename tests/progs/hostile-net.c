@@ -1592,7 +1592,7 @@ static enum outcome run_mcast_filter(struct net *n, const struct hcase *c)
  * mcast-churn: 400 alternating MCAST_ADD/MCAST_DEL of one group, each answered OKAY,
  * then a valid packet. Each changes the filter list, so a backend that reports such
  * changes gets 400 events from a guest in a few seconds: Dom0 checks that ours limits
- * them (hostile-net-lib.sh, hn_mcast_events).
+ * them (hostile-net-lib.sh, hn_churn_events).
  */
 static enum outcome run_mcast_churn(struct net *n, const struct hcase *c)
 {
@@ -1615,6 +1615,41 @@ static enum outcome run_mcast_churn(struct net *n, const struct hcase *c)
 	o = valid_packet(n, 10000);
 	snprintf(n->note, sizeof(n->note), "400 alternating MCAST_ADD/MCAST_DEL of 01:00:5e:07:08:09 answered "
 		 "OKAY in %.1f s, then a valid packet: %s", now() - t0, oname[o]);
+	return o == O_OK ? O_SURVIVED : o;
+}
+
+/*
+ * hash-churn: SET_HASH_ALGORITHM Toeplitz, then 400 SET_HASH_FLAGS alternating between
+ * two values, each answered SUCCESS, then a valid packet. 401 configuration changes:
+ * Dom0 checks that ours limits the "hash" events they cause (hostile-net-lib.sh,
+ * hn_churn_events).
+ */
+static enum outcome run_hash_churn(struct net *n, const struct hcase *c)
+{
+	const uint32_t f0 = 1u << HASH_TYPE_IPV4, f1 = f0 | 1u << HASH_TYPE_IPV4_TCP;
+	uint32_t st = 0;
+	enum outcome o;
+	double t0 = now();
+
+	(void)c;
+	if (!n->has_ctrl) {
+		snprintf(n->note, sizeof(n->note), "backend offers no feature-ctrl-ring");
+		return O_UNSUPPORTED;
+	}
+	o = ctrl_req(n, CTRL_SET_HASH_ALGORITHM, CTRL_ALG_TOEPLITZ, 0, 0, &st);
+	for (unsigned i = 0; o == O_OK && i < 400; i++) {
+		o = ctrl_req(n, CTRL_SET_HASH_FLAGS, i & 1 ? f0 : f1, 0, 0, &st);
+		if (o != O_OK)
+			snprintf(n->note, sizeof(n->note), "SET_HASH_FLAGS %u: %s (status %u)", i, oname[o], st);
+	}
+	if (o != O_OK) {
+		if (o == O_STALLED)
+			return ask_dom0_carrier(n);
+		return o == O_ERROR ? O_BROKEN : o;
+	}
+	o = valid_packet(n, 10000);
+	snprintf(n->note, sizeof(n->note), "SET_HASH_ALGORITHM and 400 alternating SET_HASH_FLAGS answered "
+		 "SUCCESS in %.1f s, then a valid packet: %s", now() - t0, oname[o]);
 	return o == O_OK ? O_SURVIVED : o;
 }
 
@@ -1693,6 +1728,8 @@ static const struct hcase cases[] = {
 	  .desc = "MCAST_ADD a group: it, broadcast and unicast arrive, another group not; MCAST_DEL: it stops" },
 	{ "mcast-churn", "-", "8", E(O_SURVIVED), .setup = cf_mcast, .run = run_mcast_churn,
 	  .desc = "400 alternating MCAST_ADD/MCAST_DEL of one group (Dom0: events limited)" },
+	{ "hash-churn", "-", "8", E(O_SURVIVED), .run = run_hash_churn,
+	  .desc = "SET_HASH_ALGORITHM, then 400 alternating SET_HASH_FLAGS (Dom0: events limited)" },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 

@@ -98,11 +98,12 @@ hn_send() {
 	xenstore-write "$ad/send-ack" "$id $rc $(echo "$out" | tail -n 1)"
 }
 
-# hn_mcast_events CASE VIF: after mcast-churn (400 changes of the multicast filter),
-# our control device's event stream must hold at most 160 "mcast add|del" events of the
-# vif and "mcast suppressed count=N" events for the rest: reported + suppressed = 400.
-hn_mcast_events() {
-	local c=$1 vif=$2 ev n s
+# hn_churn_events CASE VIF KIND PATTERN CHANGES: after a churn case (CHANGES changes of
+# the multicast filter or the hashing configuration), our control device's event stream
+# must hold at most 160 KIND events of the vif matching PATTERN and "KIND suppressed
+# count=N" events for the rest: reported + suppressed = CHANGES.
+hn_churn_events() {
+	local c=$1 vif=$2 kind=$3 pat=$4 changes=$5 ev n s
 	if [ ! -e /dev/xen/netback ]; then
 		xd_skip "$HN_PFX$c/events" "no /dev/xen/netback (the in-tree xen-netback has no event stream)"
 		return 0
@@ -110,13 +111,13 @@ hn_mcast_events() {
 	# Since this vif's "add" event: a devid (and so the name) is reused after a detach.
 	ev=$("$XD_DIR/progs/xdctl" net events 2>&1 |
 		awk -v v="$vif" '$3 == v { if ($4 == "add") n = 0; l[n++] = $0 } END { for (i = 0; i < n; i++) print l[i] }')
-	n=$(echo "$ev" | grep -cE ' mcast (add|del) ')
-	s=$(echo "$ev" | sed -n 's/.* mcast suppressed count=\([0-9]*\).*/\1/p' | awk '{t += $1} END {print t + 0}')
-	xd_info "case $c: $vif: $n mcast add/del events, $s suppressed"
-	if [ "$n" -ge 1 ] && [ "$n" -le 160 ] && [ $((n + s)) -eq 400 ]; then
+	n=$(echo "$ev" | grep -cE " $kind $pat")
+	s=$(echo "$ev" | sed -n "s/.* $kind suppressed count=\([0-9]*\).*/\1/p" | awk '{t += $1} END {print t + 0}')
+	xd_info "case $c: $vif: $n $kind events, $s suppressed"
+	if [ "$n" -ge 1 ] && [ "$n" -le 160 ] && [ $((n + s)) -eq "$changes" ]; then
 		hn_pass "$c/events"
 	else
-		hn_fail "$c/events" "$n mcast add/del events and $s suppressed for 400 changes (want 1..160 and a sum of 400)"
+		hn_fail "$c/events" "$n $kind events and $s suppressed for $changes changes (want 1..160 and a sum of $changes)"
 	fi
 }
 
@@ -226,7 +227,10 @@ hn_case() {
 		hn_bad "$c/teardown" "backend $bepath or $vif remain after detach ($how): state $(xenstore-read "$bepath/state" 2>&1)"
 	fi
 
-	[ "$c" != mcast-churn ] || hn_mcast_events "$c" "$vif"
+	case $c in
+	mcast-churn) hn_churn_events "$c" "$vif" mcast '(add|del) ' 400 ;;
+	hash-churn) hn_churn_events "$c" "$vif" hash '(algorithm|flags|key|mapping-size)=' 401 ;;
+	esac
 
 	td=$(date +%s)
 	hg_dmesg "$c/dmesg" "XD-HOSTILE-CASE net-$hn_seq-$c" hn_pass hn_bad
