@@ -2,17 +2,4 @@
 # modules/blkback/blkback-check.h (the checks xen-blkback applies to what a
 # frontend sends) compiled and tested in user space.
 . "$(dirname "$0")/lib.inc"
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-if ! cc -std=gnu11 -Wall -Wextra -Werror -o "$tmp/t" "$top/tests/unit/blkback-check.c" 2>"$tmp/cc.log"; then
-	bad compiles "$(head -n 5 "$tmp/cc.log" | tr '\n' ' ')"
-	finish
-fi
-ok compiles
-out=$("$tmp/t"); rc=$?
-echo "$out" | grep -E '^(PASS|FAIL) '
-nfail=$((nfail + $(echo "$out" | grep -c '^FAIL ')))
-[ $rc -eq 0 ] || [ $nfail -ne 0 ] || bad exit "test exited $rc"
-finish
+c_unit blkback-check.c
