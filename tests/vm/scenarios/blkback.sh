@@ -117,12 +117,13 @@ devid=$(xenstore-list "/local/domain/0/backend/vbd/$domid" 2>/dev/null | while r
 done)
 
 # ours: xvdc's control-device statistics twice a second while the guest's checks run.
-XS=/xd/progs/xbbstat
+XS=/xd/progs/xdctl
+xbb_stats() { "$XS" blk stats "$domid.$devid" 2>&1 | tr -s ' ' | tr '\n' ' '; }
 pg_sampler=""
 if [ "$impl" = ours ] && [ -n "$pg_max" ] && [ -n "$devid" ] && [ -x "$XS" ]; then
 	rm -f /tmp/xbb-pg.stop /tmp/xbb-pg.log
 	(while [ ! -e /tmp/xbb-pg.stop ]; do
-		$XS "$domid" "$devid" 2>&1 | tr '\n' ' '
+		xbb_stats
 		echo
 		sleep 0.5
 	done) >/tmp/xbb-pg.log &
@@ -169,7 +170,7 @@ fi
 
 # ---- persistent grants of xvdc (no I/O on it now): bounded and evicting while the
 # checks ran, drained a few seconds after (persistent_grant_unused_seconds 2).
-xbb_pg() { "$XS" "$domid" "$devid" 2>/dev/null | sed -n "s/^$1 //p"; }
+xbb_pg() { "$XS" blk stats "$domid.$devid" 2>/dev/null | awk -v k="$1" '$1 == k {print $2}'; }
 xbb_pg_zero() { [ "$(xbb_pg persistent_grants)" = 0 ]; }
 if [ -n "$pg_sampler" ]; then
 	touch /tmp/xbb-pg.stop
@@ -187,12 +188,12 @@ if [ -n "$pg_sampler" ]; then
 	if [ "${ev:-0}" -gt 0 ]; then
 		xd_pass pgnt-evicted
 	else
-		xd_fail pgnt-evicted "no grant evicted with max_persistent_grants $pg_max: $($XS "$domid" "$devid" 2>&1 | tr '\n' ' ')"
+		xd_fail pgnt-evicted "no grant evicted with max_persistent_grants $pg_max: $(xbb_stats)"
 	fi
 	if xd_wait_for 15 xbb_pg_zero && [ "$(xbb_pg pgnt_reclaimed)" -gt 0 ]; then
 		xd_pass pgnt-drained
 	else
-		xd_fail pgnt-drained "15 s after the I/O: $($XS "$domid" "$devid" 2>&1 | tr '\n' ' ')"
+		xd_fail pgnt-drained "15 s after the I/O: $(xbb_stats)"
 	fi
 	if /xd/progs/xdctl blk events 2>/dev/null | grep -q " vbd-$domid-$devid reclaim queue=.* count=[1-9]"; then
 		xd_pass pgnt-event
