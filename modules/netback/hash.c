@@ -31,36 +31,48 @@ static const char *xnb_alg_name(unsigned int alg)
 }
 
 /*
- * May a "hash" event be reported now?  The guest changes its hashing
- * configuration at will, so these events are limited like the multicast
- * ones (XNB_MCAST_EV_BURST per XNB_MCAST_EV_WINDOW_MS per vif); those over
- * the limit are counted and reported as one "hash suppressed count=N"
- * before the next one reported.  Only the control work item and, with it
- * stopped, connect/disconnect use @vif->hash_ev: no lock.
+ * Events the guest triggers at will (multicast add/del, changes of its
+ * hashing configuration) are limited per vif and kind by a struct
+ * xnb_evrate: at most XNB_GUEST_EV_BURST per XNB_GUEST_EV_WINDOW_MS; those
+ * over the limit are counted and reported as one "KIND suppressed count=N"
+ * before the next one reported, or when the state is reset.
+ */
+static bool xnb_guest_ev_take(struct xnb_evrate *r, unsigned int *missed)
+{
+	return xnb_evrate_take(r, jiffies,
+			       msecs_to_jiffies(XNB_GUEST_EV_WINDOW_MS),
+			       XNB_GUEST_EV_BURST, missed);
+}
+
+/* Report the @missed events of @kind that the limit suppressed, if any. */
+static void xnb_guest_ev_suppressed(struct xnb_vif *vif, const char *kind,
+				    unsigned int missed)
+{
+	if (missed)
+		xd_evlog_add(&xnb_evlog, vif->dev->name, kind,
+			     "suppressed count=%u", missed);
+}
+
+/*
+ * May a "hash" event be reported now?  Only the control work item and,
+ * with it stopped, connect/disconnect use @vif->hash_ev: no lock.
  */
 static bool xnb_hash_ev_take(struct xnb_vif *vif)
 {
 	unsigned int missed = 0;
 
-	if (!xnb_evrate_take(&vif->hash_ev, jiffies,
-			     msecs_to_jiffies(XNB_MCAST_EV_WINDOW_MS),
-			     XNB_MCAST_EV_BURST, &missed))
+	if (!xnb_guest_ev_take(&vif->hash_ev, &missed))
 		return false;
-	if (missed)
-		xd_evlog_add(&xnb_evlog, vif->dev->name, "hash",
-			     "suppressed count=%u", missed);
+	xnb_guest_ev_suppressed(vif, "hash", missed);
 	return true;
 }
 
 /* Hashing state of a new connection: no algorithm, empty key and table. */
 static void xnb_hash_reset(struct xnb_vif *vif)
 {
-	unsigned int missed = xnb_evrate_flush(&vif->hash_ev);
 	unsigned long f;
 
-	if (missed)
-		xd_evlog_add(&xnb_evlog, vif->dev->name, "hash",
-			     "suppressed count=%u", missed);
+	xnb_guest_ev_suppressed(vif, "hash", xnb_evrate_flush(&vif->hash_ev));
 	spin_lock_irqsave(&vif->hash_lock, f);
 	memset(&vif->hash, 0, sizeof(vif->hash));
 	spin_unlock_irqrestore(&vif->hash_lock, f);
@@ -446,14 +458,6 @@ u16 xnb_select_queue(struct net_device *dev, struct sk_buff *skb,
 
 /* ---- multicast control ------------------------------------------------- */
 
-/* Report the multicast events the limit suppressed and not reported yet. */
-static void xnb_mcast_ev_flush(struct xnb_vif *vif, unsigned int missed)
-{
-	if (missed)
-		xd_evlog_add(&xnb_evlog, vif->dev->name, "mcast",
-			     "suppressed count=%u", missed);
-}
-
 /* Empty the filter list (a new connection). */
 void xnb_mcast_reset(struct xnb_vif *vif)
 {
@@ -465,7 +469,7 @@ void xnb_mcast_reset(struct xnb_vif *vif)
 	vif->mcast_all = false;
 	missed = xnb_evrate_flush(&vif->mcast_ev);
 	spin_unlock_irqrestore(&vif->mcast_lock, f);
-	xnb_mcast_ev_flush(vif, missed);
+	xnb_guest_ev_suppressed(vif, "mcast", missed);
 }
 
 /**
@@ -474,7 +478,7 @@ void xnb_mcast_reset(struct xnb_vif *vif)
  * @p: the packet (a dummy: it is not delivered)
  *
  * An add or delete that changed the list is an event ("mcast add|del"),
- * at most XNB_MCAST_EV_BURST per XNB_MCAST_EV_WINDOW_MS per vif: the
+ * at most XNB_GUEST_EV_BURST per XNB_GUEST_EV_WINDOW_MS per vif: the
  * guest triggers these at will, and the event stream is shared by every
  * vif.  Events over the limit are counted and reported as one "mcast
  * suppressed count=N" before the next one reported (or at the next
@@ -510,13 +514,11 @@ int xnb_mcast_apply(struct xnb_vif *vif, struct xnb_tx_pkt *p)
 		deleted = vif->mcast_n != n;
 	}
 	if (added || deleted)
-		ev = xnb_evrate_take(&vif->mcast_ev, jiffies,
-				     msecs_to_jiffies(XNB_MCAST_EV_WINDOW_MS),
-				     XNB_MCAST_EV_BURST, &missed);
+		ev = xnb_guest_ev_take(&vif->mcast_ev, &missed);
 	spin_unlock_irqrestore(&vif->mcast_lock, f);
 
 	if (ev) {
-		xnb_mcast_ev_flush(vif, missed);
+		xnb_guest_ev_suppressed(vif, "mcast", missed);
 		if (added)
 			xd_evlog_add(&xnb_evlog, vif->dev->name, "mcast",
 				     "add addr=%pM", p->mcast_add);

@@ -601,13 +601,14 @@ static inline bool xnb_mcast_pass(const unsigned char *dst,
 /* ---- guest-triggered events on the control device ---------------------- */
 
 /*
- * Multicast add/del events per vif: at most XNB_MCAST_EV_BURST in each
- * window of XNB_MCAST_EV_WINDOW_MS (a guest can send MCAST_ADD/DEL extras
- * as fast as it likes; the event stream holds only the last 256 lines of
- * every vif together).
+ * Events a guest triggers at will (multicast add/del, hashing changes), per
+ * vif and kind: at most XNB_GUEST_EV_BURST in each window of
+ * XNB_GUEST_EV_WINDOW_MS (a guest can send MCAST_ADD/DEL extras or control
+ * requests as fast as it likes; the event stream holds only the last 256
+ * lines of every vif together).
  */
-#define XNB_MCAST_EV_BURST	16U
-#define XNB_MCAST_EV_WINDOW_MS	10000U
+#define XNB_GUEST_EV_BURST	16U
+#define XNB_GUEST_EV_WINDOW_MS	10000U
 
 /**
  * struct xnb_evrate - a fixed-window limit on events

@@ -233,21 +233,21 @@ static void test_evrate(void)
 	unsigned long t0 = ~0UL - 5;	/* a window across the wrap of the clock */
 
 	memset(&r, 0, sizeof(r));
-	for (i = 0; i < XNB_MCAST_EV_BURST; i++)
-		ok += xnb_evrate_take(&r, t0 + i % 3, 100, XNB_MCAST_EV_BURST, &missed);
-	check("evrate/burst", ok == XNB_MCAST_EV_BURST && missed == 0);
+	for (i = 0; i < XNB_GUEST_EV_BURST; i++)
+		ok += xnb_evrate_take(&r, t0 + i % 3, 100, XNB_GUEST_EV_BURST, &missed);
+	check("evrate/burst", ok == XNB_GUEST_EV_BURST && missed == 0);
 	ok = 0;
 	for (i = 0; i < 1000; i++)
-		ok += xnb_evrate_take(&r, t0 + 99, 100, XNB_MCAST_EV_BURST, &missed);
+		ok += xnb_evrate_take(&r, t0 + 99, 100, XNB_GUEST_EV_BURST, &missed);
 	check("evrate/suppressed", ok == 0 && r.missed == 1000);
-	check("evrate/next-window", xnb_evrate_take(&r, t0 + 100, 100, XNB_MCAST_EV_BURST, &missed) &&
+	check("evrate/next-window", xnb_evrate_take(&r, t0 + 100, 100, XNB_GUEST_EV_BURST, &missed) &&
 	      missed == 1000 && r.missed == 0);
-	for (i = 1; i < XNB_MCAST_EV_BURST; i++)
-		xnb_evrate_take(&r, t0 + 150, 100, XNB_MCAST_EV_BURST, &missed);
-	check("evrate/full-again", !xnb_evrate_take(&r, t0 + 199, 100, XNB_MCAST_EV_BURST, &missed));
+	for (i = 1; i < XNB_GUEST_EV_BURST; i++)
+		xnb_evrate_take(&r, t0 + 150, 100, XNB_GUEST_EV_BURST, &missed);
+	check("evrate/full-again", !xnb_evrate_take(&r, t0 + 199, 100, XNB_GUEST_EV_BURST, &missed));
 	check("evrate/flush", xnb_evrate_flush(&r) == 1 && xnb_evrate_flush(&r) == 0);
 	r.missed = ~0U;
-	xnb_evrate_take(&r, t0 + 199, 100, XNB_MCAST_EV_BURST, &missed);
+	xnb_evrate_take(&r, t0 + 199, 100, XNB_GUEST_EV_BURST, &missed);
 	check("evrate/missed-saturates", r.missed == ~0U);
 }
 
