@@ -307,22 +307,31 @@ xd_domains_gone() {
 	fi
 }
 
+# xd__backends_left DOMID: prints what Dom0 still holds of domain DOMID's
+# devices (nothing if none): its backend directories in xenstore
+# (backend/vbd|vif/DOMID, with their state and hotplug-status), its
+# xen-backend devices in sysfs (vbd-DOMID-*, vif-DOMID-*), its blkback queue
+# threads (blkback.DOMID.*).
+xd__backends_left() {
+	local d=$1 t f
+	for t in vbd vif; do
+		xenstore-read "/local/domain/0/backend/$t/$d" >/dev/null 2>&1 &&
+			printf 'xenstore: %s ' "$(xenstore-ls -f "/local/domain/0/backend/$t/$d" 2>/dev/null |
+				grep -E '/(state|hotplug-status) ' | tr -d '"' | tr '\n' ';')"
+	done
+	for f in /sys/bus/xen-backend/devices/vbd-"$d"-* /sys/bus/xen-backend/devices/vif-"$d"-*; do
+		[ ! -e "$f" ] || printf 'sysfs: %s ' "${f##*/}"
+	done
+	pgrep -l "^blkback\.$d\." | tr '\n' ' ' | sed 's/^./threads: &/'
+}
+xd__backends_none() { [ -z "$(xd__backends_left "$1")" ]; }
+
 # xd_backends_gone DOMID [SEC]: waits (default 30 s) until Dom0 holds nothing
-# of domain DOMID's devices: no backend directory in xenstore
-# (backend/vbd|vif/DOMID), no xen-backend device in sysfs (vbd-DOMID-*,
-# vif-DOMID-*), no blkback queue thread (blkback.DOMID.*). Else prints what
-# is left and returns 1.
+# of domain DOMID's devices (xd__backends_left). Else prints what is left and
+# returns 1.
 xd_backends_gone() {
-	local d=$1
-	xd_wait_for "${2:-30}" sh -c "! xenstore-read /local/domain/0/backend/vbd/$d >/dev/null 2>&1 &&
-		! xenstore-read /local/domain/0/backend/vif/$d >/dev/null 2>&1 &&
-		! pgrep '^blkback\.$d\.' >/dev/null &&
-		for f in /sys/bus/xen-backend/devices/vbd-$d-* /sys/bus/xen-backend/devices/vif-$d-*; do
-			[ ! -e \"\$f\" ] || exit 1
-		done" && return 0
-	echo "left of domain $d: xenstore: $(for t in vbd vif; do xenstore-ls -f "/local/domain/0/backend/$t/$d" 2>/dev/null; done | grep -E '/(state|hotplug-status) ' | tr -d '"' | tr '\n' ';')" \
-		"sysfs: $(for f in /sys/bus/xen-backend/devices/vbd-"$d"-* /sys/bus/xen-backend/devices/vif-"$d"-*; do [ ! -e "$f" ] || printf '%s ' "${f##*/}"; done)" \
-		"threads: $(pgrep -l "^blkback\.$d\." | tr '\n' ' ')"
+	xd_wait_for "${2:-30}" xd__backends_none "$1" && return 0
+	echo "left of domain $1: $(xd__backends_left "$1")"
 	return 1
 }
 
