@@ -54,14 +54,17 @@ XD_BENCH_IMAGES=1 XD_KERNELS=$ks "$top/scripts/vm/images.sh" || xd_die "image bu
 # ours: the side-by-side build of the device modules and our normal backends
 # (xen-blkback.ko, xen-netback.ko of `make modules`, swapped with the in-tree ones in
 # the boot), per kernel, in a cpio appended to the Dom0 initramfs with the guest's
-# fio/iperf3 tree
+# fio/iperf3 tree. The backends are built in a stage of their own: a build of only
+# these two in build/kbuild/KVER would leave there a Module.symvers without the other
+# modules' CRCs, which unit/privcmd-crc checks.
 BACKENDS="modules/blkback modules/netback"
 for k in "${KERNELS[@]}"; do
 	make -s -C "$top" bench-modules KVER="$k" >"$OUT/bench-modules-$k.log" 2>&1 || {
 		tail -n 20 "$OUT/bench-modules-$k.log" >&2
 		xd_die "make bench-modules KVER=$k failed"
 	}
-	make -s -C "$top" modules KVER="$k" XD_MODULES="$BACKENDS" >"$OUT/backends-$k.log" 2>&1 || {
+	bstage=$top/build/bench-kbuild/backends-$k
+	make -s -C "$top" modules KVER="$k" STAGE="$bstage" XD_MODULES="$BACKENDS" >"$OUT/backends-$k.log" 2>&1 || {
 		tail -n 20 "$OUT/backends-$k.log" >&2
 		xd_die "make modules KVER=$k XD_MODULES=\"$BACKENDS\" failed"
 	}
@@ -70,7 +73,7 @@ for k in "${KERNELS[@]}"; do
 	mkdir -p "$x/xd/bench/modules"
 	cp "$top"/build/bench-kbuild/"$k"/modules/*/xdb-*.ko "$x/xd/bench/modules/"
 	for m in $BACKENDS; do
-		cp "$top/build/kbuild/$k/$m/xen-${m#modules/}.ko" "$x/xd/bench/modules/"
+		cp "$bstage/$m/xen-${m#modules/}.ko" "$x/xd/bench/modules/"
 	done
 	cp -a "$XD_BUILD/bench/guest" "$x/xd/bench/guest"
 	(cd "$x" && find . -print0 | LC_ALL=C sort -z | cpio -0 -o -H newc --quiet) | gzip -1 >"$OUT/extra-$k.cpio.gz"

@@ -12,6 +12,15 @@ export XD_ROOT XD_BUILD
 xd_log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 xd_die() { xd_log "ERROR: $*"; exit 1; }
 
+# xd_int3_flake CONSOLE: true if the first Oops in the console log is an "Oops: int3"
+# whose RIP is in the kernel's own text (no "[module]" after the symbol). See run.sh.
+xd_int3_flake() {
+	tr -d '\r' <"$1" | awk '
+		/Oops: / && !seen { seen = 1; int3 = ($0 ~ /Oops: int3/); next }
+		seen && /RIP: [0-9a-f]+:/ { found = 1; ok = int3 && $0 !~ /\[[A-Za-z0-9_]+\]/; exit }
+		END { exit !(found && ok) }'
+}
+
 # Hash of all arguments (strings) -> short hex.
 xd_hash() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
 
