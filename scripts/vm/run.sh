@@ -13,7 +13,8 @@
 #   XD_SHOW=REGEX      stream console lines matching REGEX while running (XD_SHOW=. for all)
 #   XD_DOM0_CMDLINE    extra Dom0 kernel parameters
 #   XD_XEN_CMDLINE     replaces the Xen command line
-#   XD_QEMU_CPU        QEMU -cpu (default qemu64,+svm)
+#   XD_QEMU_CPU        QEMU -cpu (default qemu64,+svm,+rdrand: with RDRAND the kernels'
+#                      CRNG is ready seconds into boot, long before any test runs)
 #   XD_QEMU_MEM        QEMU -m in MiB (default 3072; Xen + 1536 MiB Dom0 + guests)
 #   XD_EXTRA_INITRD    space-separated cpio(.gz) archives appended to the Dom0 initramfs
 #                      after the overlay (make bench: xdb-*.ko, fio, qemu-system-xen)
@@ -122,7 +123,7 @@ for s in "${SCEN[@]}"; do
 done
 TIMEOUT=${XD_TIMEOUT:-$deadline}
 CONSOLE=$LOGDIR/console.log
-QEMU=(qemu-system-x86_64 -machine q35 -cpu "${XD_QEMU_CPU:-qemu64,+svm}" -smp 2 -m "${XD_QEMU_MEM:-3072}"
+QEMU=(qemu-system-x86_64 -machine q35 -cpu "${XD_QEMU_CPU:-qemu64,+svm,+rdrand}" -smp 2 -m "${XD_QEMU_MEM:-3072}"
 	-nographic -no-reboot -serial mon:stdio -display none -net none
 	-kernel "$XEN" -append "$XEN_CMDLINE"
 	-initrd "$VMLINUZ $DOM0_CMDLINE,$INITRD")
