@@ -59,6 +59,22 @@ static inline uint32_t toeplitz_ipv4(const uint8_t *key, unsigned keylen, const 
 	return toeplitz_hash(key, keylen, b, ports ? 12 : 8);
 }
 
+/*
+ * The same for IPv6: 32 bytes (IPV6) or 36 with the TCP ports (IPV6_TCP); no
+ * extension headers.
+ */
+static inline uint32_t toeplitz_ipv6(const uint8_t *key, unsigned keylen, const uint8_t src[16],
+				     const uint8_t dst[16], const uint8_t *ports /* 4 bytes or NULL */)
+{
+	uint8_t b[36];
+
+	memcpy(b, src, 16);
+	memcpy(b + 16, dst, 16);
+	if (ports)
+		memcpy(b + 32, ports, 4);
+	return toeplitz_hash(key, keylen, b, ports ? 36 : 32);
+}
+
 /* The Microsoft RSS verification key ("Verifying the RSS Hash Calculation"). */
 static const uint8_t toeplitz_ms_key[40] __attribute__((unused)) = {
 	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,

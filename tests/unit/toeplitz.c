@@ -2,7 +2,7 @@
 /*
  * Unit test of tests/progs/toeplitz.h (the Toeplitz hash the hostile netif
  * frontend checks xen-netback's HASH extras with): Microsoft's RSS
- * verification vectors, IPv4 with and without the ports, then 2000
+ * verification vectors, IPv4 and IPv6 with and without the ports, then 2000
  * pseudo-random keys and inputs against xen-netback's own xnb_toeplitz()
  * (modules/netback/netback-check.h), written separately.  Prints PASS/FAIL.
  */
@@ -41,6 +41,23 @@ static const struct {
 	{ { 202, 188, 127, 2 }, { 153, 39, 163, 191 }, 1303, 44251, 0x5d1809c5, 0x10e828a2 },
 };
 
+/* The same document's IPv6 vectors (same order of fields). */
+static const struct {
+	uint8_t dst[16], src[16];
+	uint16_t dport, sport;
+	uint32_t h2, h4;
+} ms_v6[] = {
+	{ { 0x3f, 0xfe, 0x25, 0x01, 0x02, 0x00, 0x00, 0x03, 0, 0, 0, 0, 0, 0, 0, 0x01 },
+	  { 0x3f, 0xfe, 0x25, 0x01, 0x02, 0x00, 0x1f, 0xff, 0, 0, 0, 0, 0, 0, 0, 0x07 },
+	  1766, 2794, 0x2cc18cd5, 0x40207d3d },
+	{ { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 },
+	  { 0x3f, 0xfe, 0x05, 0x01, 0x00, 0x08, 0, 0, 0x02, 0x60, 0x97, 0xff, 0xfe, 0x40, 0xef, 0xab },
+	  4739, 14230, 0x0f0c461c, 0xdde51bbf },
+	{ { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x00, 0xf8, 0xff, 0xfe, 0x21, 0x67, 0xcf },
+	  { 0x3f, 0xfe, 0x19, 0x00, 0x45, 0x45, 0x00, 0x03, 0x02, 0x00, 0xf8, 0xff, 0xfe, 0x21, 0x67, 0xcf },
+	  38024, 44251, 0x4b61e985, 0x02d1feef },
+};
+
 static uint32_t rnd_state = 0x12345678;
 static uint32_t rnd(void)
 {
@@ -66,6 +83,18 @@ int main(void)
 		h = toeplitz_ipv4(toeplitz_ms_key, 40, ms_v4[i].src, ms_v4[i].dst, ports);
 		snprintf(name, sizeof(name), "ms-ipv4-tcp-%u", i + 1);
 		check(name, h == ms_v4[i].h4, h, ms_v4[i].h4);
+	}
+	for (i = 0; i < sizeof(ms_v6) / sizeof(ms_v6[0]); i++) {
+		uint8_t ports[4] = { ms_v6[i].sport >> 8, ms_v6[i].sport & 0xff,
+				     ms_v6[i].dport >> 8, ms_v6[i].dport & 0xff };
+		uint32_t h;
+
+		h = toeplitz_ipv6(toeplitz_ms_key, 40, ms_v6[i].src, ms_v6[i].dst, NULL);
+		snprintf(name, sizeof(name), "ms-ipv6-%u", i + 1);
+		check(name, h == ms_v6[i].h2, h, ms_v6[i].h2);
+		h = toeplitz_ipv6(toeplitz_ms_key, 40, ms_v6[i].src, ms_v6[i].dst, ports);
+		snprintf(name, sizeof(name), "ms-ipv6-tcp-%u", i + 1);
+		check(name, h == ms_v6[i].h4, h, ms_v6[i].h4);
 	}
 	/* A key shorter than the input's window: the missing key bits are zero. */
 	{
