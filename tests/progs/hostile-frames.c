@@ -8,7 +8,10 @@
  *
  *   hostile-frames IFACE ITEM...
  *   ITEM = COUNT,DSTMAC,PROTO,SRCIP,DSTIP,SPORT,DPORT,TAG
- *          PROTO: t (IPv4/TCP), u (IPv4/UDP), r (EtherType 0x88b5, no IP)
+ *          PROTO: t (IPv4/TCP), u (IPv4/UDP), T (IPv6/TCP), U (IPv6/UDP),
+ *                 r (EtherType 0x88b5, no IP)
+ *          For T and U the addresses are 2001:db8::SRCIP and 2001:db8::DSTIP (the
+ *          IPv4 address as the last 32 bits; hostile-net.c checks with the same rule).
  *
  * Each frame's payload starts with "XDNF", TAG and the frame's index (32 bits each,
  * big endian), after the TCP/UDP header (or right after the Ethernet header for r).
@@ -18,6 +21,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netpacket/packet.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +45,14 @@ static uint16_t csum(const uint8_t *p, size_t len, uint32_t sum)
 static void put16(uint8_t *p, unsigned v) { p[0] = v >> 8; p[1] = v; }
 static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
 
+/* The IPv6 address of an item's IPv4 one: 2001:db8::A.B.C.D. */
+static void v6_of_v4(uint8_t *a6, const void *a4)
+{
+	memset(a6, 0, 16);
+	memcpy(a6, "\x20\x01\x0d\xb8", 4);
+	memcpy(a6 + 12, a4, 4);
+}
+
 /* Build one frame; returns its length, 0 on a malformed item. */
 static size_t build(uint8_t *f, const char *item, unsigned idx, unsigned *count)
 {
@@ -48,8 +60,9 @@ static size_t build(uint8_t *f, const char *item, unsigned idx, unsigned *count)
 	char proto;
 	struct in_addr src, dst;
 	char s[32], d[32];
-	size_t l4, pl, len;
-	uint32_t ph;
+	size_t l3 = 14, l4, pl, len;
+	uint32_t ph = 0;
+	bool v6, tcp;
 
 	if (sscanf(item, "%u,%x:%x:%x:%x:%x:%x,%c,%31[0-9.],%31[0-9.],%u,%u,%u", count, &m[0], &m[1],
 		   &m[2], &m[3], &m[4], &m[5], &proto, s, d, &sport, &dport, &tag) != 13 ||
@@ -63,23 +76,41 @@ static size_t build(uint8_t *f, const char *item, unsigned idx, unsigned *count)
 		put16(f + 12, 0x88b5);
 		pl = 14;
 		len = 14 + PAYLOAD;
-	} else if (proto == 't' || proto == 'u') {
-		put16(f + 12, 0x0800);
-		l4 = 14 + 20;
-		pl = l4 + (proto == 't' ? 20 : 8);
+		l4 = 0;
+		tcp = v6 = false;
+	} else if (strchr("tuTU", proto)) {
+		v6 = proto == 'T' || proto == 'U';
+		tcp = proto == 't' || proto == 'T';
+		l4 = l3 + (v6 ? 40 : 20);
+		pl = l4 + (tcp ? 20 : 8);
 		len = pl + PAYLOAD;
-		f[14] = 0x45;
-		put16(f + 16, len - 14);
-		put16(f + 18, idx);
-		put16(f + 20, 0x4000);		/* DF */
-		f[22] = 64;
-		f[23] = proto == 't' ? 6 : 17;
-		memcpy(f + 26, &src, 4);
-		memcpy(f + 30, &dst, 4);
-		put16(f + 24, csum(f + 14, 20, 0));
+		if (v6) {
+			put16(f + 12, 0x86dd);
+			f[l3] = 0x60;
+			put16(f + l3 + 4, len - l4);	/* payload length */
+			f[l3 + 6] = tcp ? 6 : 17;
+			f[l3 + 7] = 64;
+			v6_of_v4(f + l3 + 8, &src);
+			v6_of_v4(f + l3 + 24, &dst);
+			for (int i = 0; i < 32; i += 2)
+				ph += f[l3 + 8 + i] << 8 | f[l3 + 9 + i];
+		} else {
+			put16(f + 12, 0x0800);
+			f[l3] = 0x45;
+			put16(f + l3 + 2, len - l3);
+			put16(f + l3 + 4, idx);
+			put16(f + l3 + 6, 0x4000);	/* DF */
+			f[l3 + 8] = 64;
+			f[l3 + 9] = tcp ? 6 : 17;
+			memcpy(f + l3 + 12, &src, 4);
+			memcpy(f + l3 + 16, &dst, 4);
+			put16(f + l3 + 10, csum(f + l3, 20, 0));
+			for (int i = 0; i < 8; i += 2)
+				ph += f[l3 + 12 + i] << 8 | f[l3 + 13 + i];
+		}
 		put16(f + l4, sport);
 		put16(f + l4 + 2, dport);
-		if (proto == 't') {
+		if (tcp) {
 			put32(f + l4 + 4, 1000 + idx);	/* seq */
 			f[l4 + 12] = 5 << 4;
 			f[l4 + 13] = 0x18;		/* PSH, ACK */
@@ -93,11 +124,10 @@ static size_t build(uint8_t *f, const char *item, unsigned idx, unsigned *count)
 	memcpy(f + pl, "XDNF", 4);
 	put32(f + pl + 4, tag);
 	put32(f + pl + 8, idx);
-	if (proto == 't' || proto == 'u') {
-		/* the TCP/UDP checksum over the pseudo-header */
-		ph = (f[26] << 8 | f[27]) + (f[28] << 8 | f[29]) + (f[30] << 8 | f[31]) +
-		     (f[32] << 8 | f[33]) + f[23] + (len - l4);
-		put16(f + l4 + (proto == 't' ? 16 : 6), csum(f + l4, len - l4, ph));
+	if (l4) {
+		/* the TCP/UDP checksum over the pseudo-header (IPv4 and IPv6 alike) */
+		ph += (tcp ? 6 : 17) + (len - l4);
+		put16(f + l4 + (tcp ? 16 : 6), csum(f + l4, len - l4, ph));
 	}
 	return len < 60 ? 60 : len;
 }

@@ -97,6 +97,8 @@
 #define CTRL_ALG_TOEPLITZ		1
 #define HASH_TYPE_IPV4			0	/* bit numbers: the HASH extra's htype */
 #define HASH_TYPE_IPV4_TCP		1
+#define HASH_TYPE_IPV6			2
+#define HASH_TYPE_IPV6_TCP		3
 
 struct txreq { uint32_t gref; uint16_t offset, flags, id, size; };
 struct txrsp { uint16_t id; int16_t status; };
@@ -1177,8 +1179,9 @@ static void cf_mcast(struct net *n)
 struct item {
 	unsigned count, want;	/* frames sent, frames the guest must receive */
 	char dst[18];		/* destination MAC */
-	char proto;		/* 't' IPv4/TCP, 'u' IPv4/UDP, 'r' EtherType 0x88b5 */
-	uint8_t src[4], dstip[4];
+	char proto;		/* 't' IPv4/TCP, 'u' IPv4/UDP, 'T' IPv6/TCP, 'U' IPv6/UDP,
+				 * 'r' EtherType 0x88b5 */
+	uint8_t src[4], dstip[4];	/* IPv6: 2001:db8::SRC (hostile-frames.c) */
 	uint16_t sport, dport;
 };
 
@@ -1189,9 +1192,10 @@ struct pos {
 	unsigned got[MAX_ITEMS], perq[NQ];
 	/* ctrl-hash: check each frame's HASH extra and queue against these */
 	bool hash;
+	uint32_t hflags;	/* the SET_HASH_FLAGS the guest set */
 	const uint8_t *key;
 	const uint32_t *map;
-	unsigned mapn, hashed;
+	unsigned mapn, hashed, unhashed;
 	unsigned nbad;
 	char bad[240];
 };
@@ -1230,6 +1234,16 @@ static void pos_on_pkt(struct net *n, unsigned q, const struct rxpkt *p)
 			off = l4 + 8;
 		else
 			return;
+	} else if (h[12] == 0x86 && h[13] == 0xdd) {
+		if (p->headlen < 54 || (h[14] >> 4) != 6)
+			return;
+		l4 = 54;
+		if (h[20] == 6)
+			off = l4 + 20;
+		else if (h[20] == 17)
+			off = l4 + 8;
+		else
+			return;
 	} else if (h[12] == 0x88 && h[13] == 0xb5) {
 		off = 14;
 	} else {
@@ -1253,20 +1267,51 @@ static void pos_on_pkt(struct net *n, unsigned q, const struct rxpkt *p)
 		return;
 	} else {
 		uint8_t ports[4] = { t->sport >> 8, t->sport & 0xff, t->dport >> 8, t->dport & 0xff };
-		bool tcp = t->proto == 't';
-		uint32_t want = toeplitz_ipv4(x->key, 40, t->src, t->dstip, tcp ? ports : NULL);
-		unsigned wtype = tcp ? HASH_TYPE_IPV4_TCP : HASH_TYPE_IPV4, wq = x->map[want % x->mapn];
+		bool tcp = t->proto == 't' || t->proto == 'T', v6 = t->proto == 'T' || t->proto == 'U';
+		unsigned l3 = v6 ? HASH_TYPE_IPV6 : HASH_TYPE_IPV4;
+		unsigned l4t = v6 ? HASH_TYPE_IPV6_TCP : HASH_TYPE_IPV4_TCP;
+		const char *what = v6 ? (tcp ? "IPv6/TCP" : "IPv6/UDP") : (tcp ? "TCP" : "UDP");
+		uint8_t s6[16], d6[16];
+		unsigned wtype, wq;
+		uint32_t want;
 
+		/* netif.h: the TCP type if enabled and the frame is TCP, else the address type */
+		if (tcp && x->hflags & 1u << l4t)
+			wtype = l4t;
+		else if (x->hflags & 1u << l3)
+			wtype = l3;
+		else
+			wtype = ~0u;
+		if (wtype == ~0u) {
+			if (p->has_hash)
+				pos_bad(x, "flow %u (%s, its hash types not enabled) came with a HASH extra "
+					"(type %u, algorithm %u, value %#x)", i, what, p->htype, p->halg, p->hash);
+			else
+				x->unhashed++;
+			return;
+		}
+		if (v6) {
+			memset(s6, 0, 16);
+			memset(d6, 0, 16);
+			memcpy(s6, "\x20\x01\x0d\xb8", 4);
+			memcpy(d6, "\x20\x01\x0d\xb8", 4);
+			memcpy(s6 + 12, t->src, 4);
+			memcpy(d6 + 12, t->dstip, 4);
+			want = toeplitz_ipv6(x->key, 40, s6, d6, wtype == l4t ? ports : NULL);
+		} else {
+			want = toeplitz_ipv4(x->key, 40, t->src, t->dstip, wtype == l4t ? ports : NULL);
+		}
+		wq = x->map[want % x->mapn];
 		if (!p->has_hash)
-			pos_bad(x, "flow %u (%s): no HASH extra (extras %#x, %u slots)", i, tcp ? "TCP" : "UDP",
+			pos_bad(x, "flow %u (%s): no HASH extra (extras %#x, %u slots)", i, what,
 				p->extra_types, p->nslots);
 		else if (p->htype != wtype || p->halg != CTRL_ALG_TOEPLITZ || p->hash != want)
 			pos_bad(x, "flow %u (%s): HASH extra type %u algorithm %u value %#x, expected type %u "
-				"algorithm %u value %#x", i, tcp ? "TCP" : "UDP", p->htype, p->halg, p->hash,
+				"algorithm %u value %#x", i, what, p->htype, p->halg, p->hash,
 				wtype, CTRL_ALG_TOEPLITZ, want);
 		else if (q != wq)
 			pos_bad(x, "flow %u (%s): on queue %u, the mapping table says %u (hash %#x %% %u = %u)",
-				i, tcp ? "TCP" : "UDP", q, wq, want, x->mapn, want % x->mapn);
+				i, what, q, wq, want, x->mapn, want % x->mapn);
 		else
 			x->hashed++;
 	}
@@ -1394,11 +1439,12 @@ static int own_mac(struct net *n, char *mac, size_t sz)
 }
 
 /* The flows of ctrl-hash; with the Microsoft key, 6 map to queue 0 and 4 to queue 1. */
-static const struct {
+struct flow {
 	char proto;
 	uint8_t src[4], dst[4];
 	uint16_t sport, dport;
-} hash_flows[] = {
+};
+static const struct flow hash_flows[] = {
 	{ 't', { 198, 51, 100, 1 }, { 192, 0, 2, 10 }, 40001, 80 },
 	{ 't', { 198, 51, 100, 2 }, { 192, 0, 2, 10 }, 40002, 443 },
 	{ 't', { 198, 51, 100, 3 }, { 192, 0, 2, 11 }, 40003, 22 },
@@ -1411,19 +1457,38 @@ static const struct {
 	{ 'u', { 203, 0, 113, 10 }, { 192, 0, 2, 13 }, 4789, 4789 },
 	{ 'r', { 0 }, { 0 }, 0, 0 },	/* not IP: no hash */
 };
-#define NFLOWS (sizeof(hash_flows) / sizeof(hash_flows[0]))
+
+/*
+ * The flows of ctrl-hash6 (addresses 2001:db8::A.B.C.D): 5 TCP and 3 UDP over IPv6,
+ * 2 IPv4/TCP flows that must come without a HASH extra (only the IPv6 types are
+ * enabled), and a non-IP one.
+ */
+static const struct flow hash6_flows[] = {
+	{ 'T', { 198, 51, 100, 1 }, { 192, 0, 2, 10 }, 40001, 80 },
+	{ 'T', { 198, 51, 100, 2 }, { 192, 0, 2, 10 }, 40002, 443 },
+	{ 'T', { 198, 51, 100, 3 }, { 192, 0, 2, 11 }, 40003, 22 },
+	{ 'T', { 203, 0, 113, 5 }, { 192, 0, 2, 13 }, 1234, 5678 },
+	{ 'T', { 203, 0, 113, 6 }, { 192, 0, 2, 14 }, 65000, 25 },
+	{ 'U', { 198, 51, 100, 7 }, { 192, 0, 2, 10 }, 5353, 5353 },
+	{ 'U', { 198, 51, 100, 8 }, { 192, 0, 2, 11 }, 40000, 53 },
+	{ 'U', { 203, 0, 113, 9 }, { 192, 0, 2, 12 }, 123, 123 },
+	{ 't', { 198, 51, 100, 4 }, { 192, 0, 2, 12 }, 51000, 8080 },
+	{ 't', { 203, 0, 113, 10 }, { 192, 0, 2, 13 }, 4789, 4789 },
+	{ 'r', { 0 }, { 0 }, 0, 0 },
+};
 #define PER_FLOW 3
 static const uint32_t hash_map[8] = { 0, 1, 1, 0, 1, 0, 0, 1 };
 
 /*
- * ctrl-hash: two queues and the control ring; Toeplitz, IPv4 + IPv4/TCP, the Microsoft
- * key, an 8-entry mapping table; Dom0 sends 3 frames of each of 6 TCP flows, 4 UDP
- * flows and a non-IP flow. Each IP frame must carry a HASH extra (TCP: type IPV4_TCP
- * over the addresses and ports, UDP: type IPV4 over the addresses; algorithm Toeplitz;
- * the value toeplitz.h computes) and arrive on the queue mapping[hash % 8]; the non-IP
- * frames carry none.
+ * Two queues and the control ring; Toeplitz with hash types @flags, the Microsoft key,
+ * an 8-entry mapping table; Dom0 sends 3 frames of each of @flows. Each frame of an
+ * enabled type must carry a HASH extra (TCP: type IPV4_TCP/IPV6_TCP over the addresses
+ * and ports if that type is enabled, else IPV4/IPV6 over the addresses; algorithm
+ * Toeplitz; the value toeplitz.h computes) and arrive on the queue mapping[hash % 8];
+ * the other frames (non-IP, types not enabled) carry none.
  */
-static enum outcome run_ctrl_hash(struct net *n, const struct hcase *c)
+static enum outcome ctrl_hash_flows(struct net *n, uint32_t flags, const char *flags_name,
+				    const struct flow *flows, unsigned nflows)
 {
 	static const struct {
 		unsigned type;
@@ -1431,18 +1496,16 @@ static enum outcome run_ctrl_hash(struct net *n, const struct hcase *c)
 	} steps[] = {
 		{ CTRL_SET_HASH_ALGORITHM, "SET_HASH_ALGORITHM toeplitz" },
 		{ CTRL_GET_HASH_FLAGS, "GET_HASH_FLAGS" },
-		{ CTRL_SET_HASH_FLAGS, "SET_HASH_FLAGS IPV4|IPV4_TCP" },
+		{ CTRL_SET_HASH_FLAGS, "SET_HASH_FLAGS" },
 		{ CTRL_SET_HASH_KEY, "SET_HASH_KEY (40 octets)" },
 		{ CTRL_GET_HASH_MAPPING_SIZE, "GET_HASH_MAPPING_SIZE" },
 		{ CTRL_SET_HASH_MAPPING_SIZE, "SET_HASH_MAPPING_SIZE 8" },
 		{ CTRL_SET_HASH_MAPPING, "SET_HASH_MAPPING 8 entries" },
 	};
-	const uint32_t flags = 1u << HASH_TYPE_IPV4 | 1u << HASH_TYPE_IPV4_TCP;
 	char mac[32];
 	struct pos x;
 	enum outcome o;
 
-	(void)c;
 	if (n->setup_bad)
 		return O_UNSUPPORTED;
 	if (own_mac(n, mac, sizeof(mac)) < 0)
@@ -1472,7 +1535,7 @@ static enum outcome run_ctrl_hash(struct net *n, const struct hcase *c)
 		}
 		o = ctrl_req_data(n, steps[s].type, d0, d1, 0, &st, &data);
 		if (o == O_OK && steps[s].type == CTRL_GET_HASH_FLAGS && (data & flags) != flags) {
-			snprintf(n->note, sizeof(n->note), "%s: %#x, without IPV4 and IPV4_TCP", steps[s].name, data);
+			snprintf(n->note, sizeof(n->note), "%s: %#x, without %s", steps[s].name, data, flags_name);
 			return O_ERROR;
 		}
 		if (o == O_OK && steps[s].type == CTRL_GET_HASH_MAPPING_SIZE && data < 8) {
@@ -1480,20 +1543,23 @@ static enum outcome run_ctrl_hash(struct net *n, const struct hcase *c)
 			return O_ERROR;
 		}
 		if (o != O_OK) {
-			snprintf(n->note, sizeof(n->note), "%s: %s (status %u)", steps[s].name, oname[o], st);
+			snprintf(n->note, sizeof(n->note), "%s%s%s: %s (status %u)", steps[s].name,
+				 steps[s].type == CTRL_SET_HASH_FLAGS ? " " : "",
+				 steps[s].type == CTRL_SET_HASH_FLAGS ? flags_name : "", oname[o], st);
 			return o == O_STALLED ? ask_dom0_carrier(n) : o;
 		}
 	}
 	memset(&x, 0, sizeof(x));
 	x.round = 1;
 	x.hash = true;
+	x.hflags = flags;
 	x.key = toeplitz_ms_key;
 	x.map = hash_map;
 	x.mapn = 8;
-	x.nitems = NFLOWS;
-	for (unsigned i = 0; i < NFLOWS; i++)
-		item_set(&x.it[i], PER_FLOW, PER_FLOW, mac, hash_flows[i].proto, hash_flows[i].src,
-			 hash_flows[i].dst, hash_flows[i].sport, hash_flows[i].dport);
+	x.nitems = nflows;
+	for (unsigned i = 0; i < nflows; i++)
+		item_set(&x.it[i], PER_FLOW, PER_FLOW, mac, flows[i].proto, flows[i].src, flows[i].dst,
+			 flows[i].sport, flows[i].dport);
 	n->ctx = &x;
 	n->on_pkt = pos_on_pkt;
 	o = dom0_send(n, &x, 0.5);
@@ -1502,9 +1568,30 @@ static enum outcome run_ctrl_hash(struct net *n, const struct hcase *c)
 	if (!pos_judge(n, &x, "to our MAC", NULL))
 		return O_ERROR;
 	snprintf(n->note + strlen(n->note), sizeof(n->note) - strlen(n->note),
-		 "; %u frames with the expected HASH extra and queue (queue 0: %u, queue 1: %u)", x.hashed,
-		 x.perq[0], x.perq[1]);
+		 "; %u frames with the expected HASH extra and queue, %u rightly without (queue 0: %u, "
+		 "queue 1: %u)", x.hashed, x.unhashed, x.perq[0], x.perq[1]);
 	return O_OK;
+}
+
+/*
+ * ctrl-hash: IPV4|IPV4_TCP; 6 TCP flows, 4 UDP flows and a non-IP flow.
+ */
+static enum outcome run_ctrl_hash(struct net *n, const struct hcase *c)
+{
+	(void)c;
+	return ctrl_hash_flows(n, 1u << HASH_TYPE_IPV4 | 1u << HASH_TYPE_IPV4_TCP, "IPV4|IPV4_TCP",
+			       hash_flows, sizeof(hash_flows) / sizeof(hash_flows[0]));
+}
+
+/*
+ * ctrl-hash6: IPV6|IPV6_TCP only; 5 TCP and 3 UDP flows over IPv6 must be hashed, the
+ * 2 IPv4/TCP flows and the non-IP flow must not.
+ */
+static enum outcome run_ctrl_hash6(struct net *n, const struct hcase *c)
+{
+	(void)c;
+	return ctrl_hash_flows(n, 1u << HASH_TYPE_IPV6 | 1u << HASH_TYPE_IPV6_TCP, "IPV6|IPV6_TCP",
+			       hash6_flows, sizeof(hash6_flows) / sizeof(hash6_flows[0]));
 }
 
 /* A dummy TX request carrying one MCAST_ADD/MCAST_DEL extra (netif.h "multicast control"). */
@@ -1724,6 +1811,8 @@ static const struct hcase cases[] = {
 	/* positive: features netfront does not use, end to end (rule 3: they must work) */
 	{ "ctrl-hash", "send", "3", E(O_OK), .setup = cf_ctrl_hash, .run = run_ctrl_hash,
 	  .desc = "2 queues, Toeplitz hashing with a mapping table: HASH extras and queues of 11 flows from Dom0" },
+	{ "ctrl-hash6", "send", "3", E(O_OK), .setup = cf_ctrl_hash, .run = run_ctrl_hash6,
+	  .desc = "the same with IPv6 hashing only: 8 IPv6 flows hashed, 2 IPv4 and a non-IP flow not" },
 	{ "mcast-filter", "send", "3", E(O_OK), .setup = cf_mcast, .run = run_mcast_filter,
 	  .desc = "MCAST_ADD a group: it, broadcast and unicast arrive, another group not; MCAST_DEL: it stops" },
 	{ "mcast-churn", "-", "8", E(O_SURVIVED), .setup = cf_mcast, .run = run_mcast_churn,
