@@ -21,6 +21,19 @@ xd_int3_flake() {
 		END { exit !(found && ok) }'
 }
 
+# xd_ended_scenarios CONSOLE: the scenarios the runner ended ("XDTEST END NAME"), a line each.
+xd_ended_scenarios() {
+	tr -d '\r' <"$1" | grep -aoE 'XDTEST END [^ ]+' | cut -d' ' -f3
+}
+
+# xd_kept_results CONSOLE NAME[,NAME...]: the XDTEST lines (results and END) of the
+# named scenarios, from a console whose boot crashed later (run.sh's second boot).
+xd_kept_results() {
+	tr -d '\r' <"$1" | grep -aoE 'XDTEST .*' |
+		awk -v kept="$2" 'BEGIN { n = split(kept, a, ","); for (j = 1; j <= n; j++) keep[a[j]] = 1 }
+			{ name = $3; sub(/\/.*/, "", name) } name in keep'
+}
+
 # Hash of all arguments (strings) -> short hex.
 xd_hash() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
 

@@ -110,8 +110,15 @@ cat "$DOM0" "$LOGDIR/overlay.cpio.gz" ${XD_EXTRA_INITRD:-} >"$INITRD"
 # ---------------------------------------------------------------- boot
 XEN_CMDLINE=${XD_XEN_CMDLINE:-dom0_mem=1536M,max:1536M console=com1 com1=115200,8n1 noreboot loglvl=all guest_loglvl=all}
 # QEMU splits the multiboot module list on ",": a literal comma is written ",,".
-DOM0_CMDLINE="console=hvc0 earlyprintk=xen rdinit=/init xd.impl=$IMPL xd.scenarios=${SCENARIOS//,/,,} ${XD_DOM0_CMDLINE:-}"
-case "$VMLINUZ$INITRD$DOM0_CMDLINE" in *" ,"* | *", "*) xd_die "odd characters in paths" ;; esac
+# qemu_cmd LIST: the QEMU command line (array QEMU) of a boot that runs scenarios LIST.
+qemu_cmd() {
+	local dom0_cmdline="console=hvc0 earlyprintk=xen rdinit=/init xd.impl=$IMPL xd.scenarios=${1//,/,,} ${XD_DOM0_CMDLINE:-}"
+	case "$VMLINUZ$INITRD$dom0_cmdline" in *" ,"* | *", "*) xd_die "odd characters in paths" ;; esac
+	QEMU=(qemu-system-x86_64 -machine q35 -cpu "${XD_QEMU_CPU:-qemu64,+svm,+rdrand}" -smp 2 -m "${XD_QEMU_MEM:-3072}"
+		-nographic -no-reboot -serial mon:stdio -display none -net none
+		-kernel "$XEN" -append "$XEN_CMDLINE"
+		-initrd "$VMLINUZ $dom0_cmdline,$INITRD")
+}
 # Deadline: boot allowance + each scenario's own timeout (its "# xd-timeout: N" line, else
 # the runner's default 300 s) + 30 s slack per scenario.
 deadline=240
@@ -123,10 +130,7 @@ for s in "${SCEN[@]}"; do
 done
 TIMEOUT=${XD_TIMEOUT:-$deadline}
 CONSOLE=$LOGDIR/console.log
-QEMU=(qemu-system-x86_64 -machine q35 -cpu "${XD_QEMU_CPU:-qemu64,+svm,+rdrand}" -smp 2 -m "${XD_QEMU_MEM:-3072}"
-	-nographic -no-reboot -serial mon:stdio -display none -net none
-	-kernel "$XEN" -append "$XEN_CMDLINE"
-	-initrd "$VMLINUZ $DOM0_CMDLINE,$INITRD")
+qemu_cmd "$SCENARIOS"
 printf '%q ' "${QEMU[@]}" >"$LOGDIR/qemu-cmdline"
 echo >>"$LOGDIR/qemu-cmdline"
 
@@ -160,10 +164,14 @@ done
 #   sched_clock_cpu and urandom_read_iter on 6.12). The retry is printed as a SKIP
 #   line ("boot/retried"), so it stays visible in the results.
 # Any other crash (a BUG, a page fault, an int3 in a module's text) is a result.
+# The second boot runs only the scenarios the first did not end (KEPT: those it did;
+# their results are taken from the first console).
 attempt=1
 retried=""
+KEPT=""
+RUN_SCENARIOS=$SCENARIOS
 while :; do
-	xd_log "boot $KVER impl=$IMPL scenarios=$SCENARIOS (deadline ${TIMEOUT}s, log $CONSOLE)"
+	xd_log "boot $KVER impl=$IMPL scenarios=$RUN_SCENARIOS (deadline ${TIMEOUT}s, log $CONSOLE)"
 	T0=$(date +%s)
 	: >"$CONSOLE"
 	"${QEMU[@]}" </dev/null >"$CONSOLE" 2>&1 &
@@ -231,10 +239,20 @@ while :; do
 			flake="Oops: int3 in the kernel's own text ($(tr -d '\r' <"$CONSOLE" |
 				grep -aoE 'RIP: [0-9a-f]+:[^ ]+' | head -n1))"
 		fi
-		if [ -n "$flake" ]; then
+		ended=$(xd_ended_scenarios "$CONSOLE")
+		rest=()
+		for s in "${SCEN[@]}"; do
+			grep -qxF -- "$s" <<<"$ended" || rest+=("$s")
+		done
+		if [ -n "$flake" ] && [ "${#rest[@]}" -gt 0 ]; then
 			mv "$CONSOLE" "$LOGDIR/console-attempt1.log"
-			retried="$flake, $why; first console: $LOGDIR/console-attempt1.log"
-			xd_log "$flake ($why): booting once more (first console: $LOGDIR/console-attempt1.log)"
+			KEPT=$(printf '%s\n' "$ended" | paste -sd, -)
+			RUN_SCENARIOS=$(IFS=,; echo "${rest[*]}")
+			retried="$flake, $why; first console: $LOGDIR/console-attempt1.log${KEPT:+; its results kept for: $KEPT}"
+			xd_log "$flake ($why): booting once more for $RUN_SCENARIOS (first console: $LOGDIR/console-attempt1.log)"
+			qemu_cmd "$RUN_SCENARIOS"
+			printf '%q ' "${QEMU[@]}" >"$LOGDIR/qemu-cmdline-attempt2"
+			echo >>"$LOGDIR/qemu-cmdline-attempt2"
 			attempt=2 why="" grace=""
 			continue
 		fi
@@ -244,7 +262,11 @@ done
 
 # ---------------------------------------------------------------- results
 RESULTS=$LOGDIR/results.txt
-tr -d '\r' <"$CONSOLE" | grep -aoE 'XD(TEST|BOOT|RUN) .*' |
+# (after a retry: the first console's results of the scenarios it ended, then the second's)
+{
+	[ -z "$KEPT" ] || xd_kept_results "$LOGDIR/console-attempt1.log" "$KEPT"
+	tr -d '\r' <"$CONSOLE" | grep -aoE 'XD(TEST|BOOT|RUN) .*'
+} |
 	awk -v k="$KVER" -v i="$IMPL" -v scen="$SCENARIOS" -v why="$why" -v logf="$CONSOLE" -v progs="$PROGS_FAIL" \
 		-v retried="$retried" '
 	function res(kind, name, detail) {

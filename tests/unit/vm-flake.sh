@@ -29,4 +29,25 @@ expect first-oops-counts $? "a later int3 made an earlier BUG a flake"
 printf 'XDBOOT READY\nXDRUN DONE\n' >"$tmp/none"
 ! xd_int3_flake "$tmp/none"
 expect no-oops $? "a clean console was taken for a flake"
+
+# The second boot runs what the first did not end; the first's results of the scenarios
+# it ended are kept, those of the scenario it crashed in are dropped.
+{
+	printf 'XDBOOT READY uptime=1\nXDRUN scenario aa start 2\n'
+	printf 'XDTEST PASS aa/one\r\n[   3.1] XDTEST FAIL aa/two why\nXDTEST SKIP aa/three no\n'
+	printf 'XDTEST PASS aa/dmesg-clean\nXDTEST END aa\n'
+	printf 'XDTEST PASS aa-b/x\nXDTEST END aa-b\n'
+	printf 'XDRUN scenario bb start 9\nXDTEST PASS bb/one\n'
+	cat "$fx"
+} >"$tmp/c1"
+ended=$(xd_ended_scenarios "$tmp/c1" | paste -sd, -)
+[ "$ended" = aa,aa-b ]
+expect ended-scenarios $? "got '$ended', want aa,aa-b"
+kept=$(xd_kept_results "$tmp/c1" aa | paste -sd'|' -)
+want='XDTEST PASS aa/one|XDTEST FAIL aa/two why|XDTEST SKIP aa/three no|XDTEST PASS aa/dmesg-clean|XDTEST END aa'
+[ "$kept" = "$want" ]
+expect kept-results $? "got '$kept'"
+kept=$(xd_kept_results "$tmp/c1" aa-b,zz | paste -sd'|' -)
+[ "$kept" = 'XDTEST PASS aa-b/x|XDTEST END aa-b' ]
+expect kept-results-exact-name $? "got '$kept'"
 finish
