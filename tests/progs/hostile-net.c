@@ -1328,7 +1328,7 @@ static bool pos_complete(const struct pos *x)
 /*
  * Ask Dom0 to send the frames of x->it (data/xdn/send = "ID ITEM...", ITEM =
  * "COUNT,DSTMAC,PROTO,SRC,DST,SPORT,DPORT,TAG"; Dom0 answers data/xdn/send-ack =
- * "ID RC DETAIL" once sent), receiving meanwhile; then receive until every expected
+ * "ID RC DETAIL" once sent; at most 150 s), receiving meanwhile; then receive until every expected
  * frame is in (at most 10 s) and @settle seconds more (a frame that must not come).
  */
 static enum outcome dom0_send(struct net *n, struct pos *x, double settle)
@@ -1353,7 +1353,7 @@ static enum outcome dom0_send(struct net *n, struct pos *x, double settle)
 		snprintf(n->note, sizeof(n->note), "cannot ask Dom0 to send (not run by the daemon?)");
 		return O_BROKEN;
 	}
-	end = now() + 60;
+	end = now() + 150;	/* Dom0 polls once a second; a loaded TCG host is slow */
 	for (;;) {
 		rx_poll(n);
 		if (now() >= next_xs) {
@@ -1365,7 +1365,7 @@ static enum outcome dom0_send(struct net *n, struct pos *x, double settle)
 			next_xs = now() + 0.05;
 		}
 		if (now() > end) {
-			snprintf(n->note, sizeof(n->note), "Dom0 did not answer data/xdn/send %s within 60 s", id);
+			snprintf(n->note, sizeof(n->note), "Dom0 did not answer data/xdn/send %s within 150 s", id);
 			return O_BROKEN;
 		}
 		msleep(2);
