@@ -373,4 +373,25 @@ static inline unsigned int xbb_pgnt_evict_count(unsigned int nr,
 	return want < cap ? want : cap;
 }
 
+/*
+ * Polling for the next request (module parameter poll_us): the default,
+ * and the most any setting spins after one pass of the queue thread.
+ */
+#define XBB_POLL_US_DEFAULT	300
+#define XBB_POLL_US_MAX		1000
+
+/**
+ * xbb_poll_budget() - how long the queue thread may poll, in nanoseconds
+ * @us: poll_us as set (any value a root user can write)
+ *
+ * 0 turns polling off; anything above XBB_POLL_US_MAX is clamped, so no
+ * setting makes the thread spin for long.
+ */
+static inline unsigned long long xbb_poll_budget(unsigned int us)
+{
+	if (us > XBB_POLL_US_MAX)
+		us = XBB_POLL_US_MAX;
+	return (unsigned long long)us * 1000;
+}
+
 #endif /* XD_BLKBACK_CHECK_H */

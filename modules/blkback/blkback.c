@@ -96,6 +96,11 @@ module_param(log_stats, int, 0644);
 MODULE_PARM_DESC(log_stats,
 		 "Log each queue's request counters every 10 s while they change (0: off)");
 
+static unsigned int poll_us = XBB_POLL_US_DEFAULT;
+module_param(poll_us, uint, 0644);
+MODULE_PARM_DESC(poll_us,
+		 "After a pass that took requests, look for the next one this long (us, at most 1000) before asking the frontend for an event (0: off)");
+
 /* jiffies until which the queues keep no free grant pages (memory pressure) */
 static unsigned long xbb_squeeze_until;
 
@@ -791,7 +796,9 @@ static void xbb_req_put(struct xbb_req *req)
 		/*
 		 * Answer at once, from the completion: no thread wake-up on
 		 * the way to the guest.  The thread only needs waking if it
-		 * waits for requests in flight (barrier, teardown).
+		 * waits for requests in flight (barrier, teardown, a full
+		 * response ring), and not by a bio that completed while it
+		 * submitted it (a RAM disk): it looks at the ring again.
 		 */
 		spin_lock_irqsave(&r->rsp_lock, flags);
 		__xbb_respond(r, req->id, req->op, READ_ONCE(req->error) ?
@@ -799,7 +806,8 @@ static void xbb_req_put(struct xbb_req *req)
 		__xbb_push(r);
 		spin_unlock_irqrestore(&r->rsp_lock, flags);
 		kfree(req);
-		if (atomic_dec_and_test(&r->inflight) || READ_ONCE(r->stalled)) {
+		if ((atomic_dec_and_test(&r->inflight) && current != r->task) ||
+		    READ_ONCE(r->stalled)) {
 			atomic_set(&r->kick, 1);
 			wake_up(&r->wq);
 		}
@@ -1424,20 +1432,28 @@ static int xbb_dispatch_or_fail(struct xbb_ring *r)
 /**
  * xbb_consume() - take new requests off the ring
  * @r: ring
+ * @taken: set to the number of requests taken off the ring
  *
- * Return: true if there was anything to do (for the late EOI).
+ * Takes every request the frontend has produced, unless one has to wait
+ * (pages, ordering, I/O limits), there is no free response slot, or the
+ * frontend broke the protocol.  It does not ask for an event: the caller
+ * polls (xbb_poll()) or asks (xbb_arm()) when this returns true.
+ *
+ * Return: true if the ring is drained: everything produced was taken and
+ * nothing waits.
  */
-static bool xbb_consume(struct xbb_ring *r)
+static bool xbb_consume(struct xbb_ring *r, unsigned int *taken)
 {
 	struct blkif_sring *s = xbb_hdr(r);
-	bool work = false;
 	unsigned int prod, batch = 0;
+	bool drained = false;
 	struct blk_plug plug;
 	int rc;
 
+	*taken = 0;
 	blk_start_plug(&plug);
 	if (r->stalled) {
-		work = true;
+		(*taken)++;
 		if (xbb_dispatch_or_fail(r))
 			goto out;
 		r->stalled = false;
@@ -1449,11 +1465,13 @@ static bool xbb_consume(struct xbb_ring *r)
 			xbb_fatal(r, "request producer index more than a ring ahead");
 			goto out;
 		}
+		if (r->req_cons == prod)
+			break;
 		while (r->req_cons != prod) {
 			/* No free response slot for this one yet. */
 			if (r->req_cons - r->rsp_prod_pvt >= r->nr_ents)
 				goto out;
-			work = true;
+			(*taken)++;
 			xbb_copy_request(r, r->req_cons, &r->stalled_req);
 			r->req_cons++;
 			rc = xbb_dispatch_or_fail(r);
@@ -1474,16 +1492,58 @@ static bool xbb_consume(struct xbb_ring *r)
 				blk_start_plug(&plug);
 			}
 		}
-		/* Ask for an event for the next request, then look again. */
-		WRITE_ONCE(s->req_event, r->req_cons + 1);
-		virt_mb(); /* req_event written before req_prod is read again */
-		if (READ_ONCE(s->req_prod) == r->req_cons)
-			break;
 	}
+	drained = true;
 out:
 	blk_finish_plug(&plug);
 	xbb_push(r);
-	return work;
+	return drained;
+}
+
+/*
+ * Ask the frontend for an event for its next request, then look again.
+ * Return: true if a request came in meanwhile (no event will announce it).
+ */
+static bool xbb_arm(struct xbb_ring *r)
+{
+	struct blkif_sring *s = xbb_hdr(r);
+
+	WRITE_ONCE(s->req_event, r->req_cons + 1);
+	virt_mb(); /* req_event written before req_prod is read again */
+	return READ_ONCE(s->req_prod) != r->req_cons;
+}
+
+/**
+ * xbb_poll() - look for more work for a short while instead of sleeping
+ * @r: ring, just drained, with its req_event not moved past the requests
+ *	taken (so the frontend sends no event for the next one)
+ *
+ * Spins for at most poll_us microseconds (clamped to XBB_POLL_US_MAX),
+ * less if the CPU is wanted by another task.  Called only after a pass
+ * that took requests (xbb_poll_budget()): an idle frontend, or one that
+ * only sends events, never makes the thread spin, and each request buys
+ * at most one poll.
+ *
+ * Return: true if a request, a completion or a wake-up reason arrived.
+ */
+static bool xbb_poll(struct xbb_ring *r)
+{
+	struct blkif_sring *s = xbb_hdr(r);
+	u64 ns = xbb_poll_budget(READ_ONCE(poll_us)), end;
+
+	if (!ns)
+		return false;
+	end = ktime_get_ns() + ns;
+	do {
+		if (READ_ONCE(s->req_prod) != r->req_cons ||
+		    !list_empty(&r->done) || atomic_read(&r->kick) ||
+		    atomic_read(&r->eoi_pending) || kthread_should_stop())
+			return true;
+		if (need_resched())
+			return false;
+		cpu_relax();
+	} while (ktime_get_ns() < end);
+	return false;
 }
 
 static bool xbb_thread_wake(struct xbb_ring *r)
@@ -1602,8 +1662,11 @@ static int xbb_thread(void *arg)
 {
 	struct xbb_ring *r = arg;
 
+	bool busy = false;
+
 	while (!kthread_should_stop()) {
 		long tmo = MAX_SCHEDULE_TIMEOUT;
+		unsigned int taken = 0;
 		bool eoi, work;
 
 		if (r->stalled && r->throttle_jiffies)
@@ -1613,14 +1676,27 @@ static int xbb_thread(void *arg)
 		/* Look for persistent grants unused too long every second. */
 		if (r->nr_pgnts && READ_ONCE(persistent_grant_unused_seconds))
 			tmo = min_t(long, tmo, HZ);
-		wait_event_interruptible_timeout(r->wq, xbb_thread_wake(r), tmo);
+		/* Busy: work arrived with no event (polled, or before arming). */
+		if (busy)
+			cond_resched();
+		else
+			wait_event_interruptible_timeout(r->wq, xbb_thread_wake(r), tmo);
+		busy = false;
 		eoi = atomic_xchg(&r->eoi_pending, 0);
 		atomic_set(&r->kick, 0);
 		if (r->idx == 0)
 			xbb_check_size(r->be);
 		work = xbb_complete(r) != 0;
-		if (!r->broken)
-			work |= xbb_consume(r);
+		if (!r->broken && xbb_consume(r, &taken)) {
+			/*
+			 * Drained.  After taking requests, look for the next
+			 * one a little while before asking for an event: at
+			 * queue depth 1 that saves the frontend's event and
+			 * this thread's sleep and wake-up per request.
+			 */
+			busy = (taken && xbb_poll(r)) || xbb_arm(r);
+		}
+		work |= taken != 0;
 		/*
 		 * An event is spurious only if nothing was done since the
 		 * last EOI: the request it announces is often taken off the

@@ -289,5 +289,17 @@ int main(void)
 		check("evict/batch-fits-cap", XBB_PGNT_EVICT_MAX % XBB_PGNT_BATCH == 0 &&
 		      XBB_PGNT_SCAN >= XBB_PGNT_EVICT_MAX);
 	}
+	{
+		check("poll/off", xbb_poll_budget(0) == 0);
+		check("poll/one-us", xbb_poll_budget(1) == 1000);
+		check("poll/default", xbb_poll_budget(XBB_POLL_US_DEFAULT) ==
+		      XBB_POLL_US_DEFAULT * 1000ULL);
+		check("poll/max", xbb_poll_budget(XBB_POLL_US_MAX) == XBB_POLL_US_MAX * 1000ULL);
+		check("poll/clamped", xbb_poll_budget(XBB_POLL_US_MAX + 1) ==
+		      XBB_POLL_US_MAX * 1000ULL);
+		check("poll/huge-clamped", xbb_poll_budget(0xffffffffU) ==
+		      XBB_POLL_US_MAX * 1000ULL);
+		check("poll/default-bounded", XBB_POLL_US_DEFAULT <= XBB_POLL_US_MAX);
+	}
 	return nfail ? 1 : 0;
 }
