@@ -19,6 +19,7 @@
 
 #include <linux/bio.h>
 #include <linux/blkdev.h>
+#include <linux/interrupt.h>
 #include <linux/kthread.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -95,6 +96,11 @@ static int log_stats;
 module_param(log_stats, int, 0644);
 MODULE_PARM_DESC(log_stats,
 		 "Log each queue's request counters every 10 s while they change (0: off)");
+
+static bool event_follows_thread = true;
+module_param(event_follows_thread, bool, 0644);
+MODULE_PARM_DESC(event_follows_thread,
+		 "Bind a queue's event channel to the CPU its thread keeps running on, so that an event wakes the thread without a cross-CPU interrupt");
 
 static unsigned int poll_us = XBB_POLL_US_DEFAULT;
 module_param(poll_us, uint, 0644);
@@ -290,6 +296,8 @@ struct xbb_stats {
  * @st: statistics (written by the thread only)
  * @log_next: jiffies of the next log_stats line
  * @log_reqs: requests counted at the last log_stats line
+ * @irq_cpu: the CPU the last event came in on
+ * @evt_away: events in a row the thread handled on another CPU
  */
 struct xbb_ring {
 	struct xbb_dev *be;
@@ -337,6 +345,8 @@ struct xbb_ring {
 	struct xbb_stats st;
 	unsigned long log_next;
 	u64 log_reqs;
+	int irq_cpu;
+	unsigned int evt_away;
 };
 
 /**
@@ -1658,6 +1668,31 @@ static void xbb_log_stats(struct xbb_ring *r)
 		st->pgnt_reclaimed, st->pgnt_evicted);
 }
 
+/*
+ * The event channel follows the thread: after XBB_FOLLOW_AFTER events in a
+ * row that the thread handled on another CPU than the one the channel is
+ * bound to, bind it to the thread's CPU.  The interrupt then wakes the
+ * thread on its own CPU (the scheduler keeps it there, the waker's CPU)
+ * instead of sending it an inter-processor interrupt, which under Xen is
+ * one more hypercall and virtual CPU wake-up per request.  Rebinding is a
+ * hypercall too, hence the hysteresis.
+ */
+#define XBB_FOLLOW_AFTER 8
+
+static void xbb_follow(struct xbb_ring *r)
+{
+	int cpu = raw_smp_processor_id();
+
+	if (!READ_ONCE(event_follows_thread) || cpu == READ_ONCE(r->irq_cpu)) {
+		r->evt_away = 0;
+		return;
+	}
+	if (++r->evt_away < XBB_FOLLOW_AFTER)
+		return;
+	r->evt_away = 0;
+	irq_set_affinity(r->irq, cpumask_of(cpu));
+}
+
 static int xbb_thread(void *arg)
 {
 	struct xbb_ring *r = arg;
@@ -1706,6 +1741,7 @@ static int xbb_thread(void *arg)
 		 */
 		r->eoi_work |= work;
 		if (eoi) {
+			xbb_follow(r);
 			xen_irq_lateeoi(r->irq, r->eoi_work ? 0 : XEN_EOI_FLAG_SPURIOUS);
 			r->eoi_work = false;
 		}
@@ -1734,6 +1770,7 @@ static irqreturn_t xbb_irq(int irq, void *arg)
 {
 	struct xbb_ring *r = arg;
 
+	WRITE_ONCE(r->irq_cpu, smp_processor_id());
 	atomic_set(&r->eoi_pending, 1);
 	wake_up(&r->wq);
 	return IRQ_HANDLED;
