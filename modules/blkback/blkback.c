@@ -15,6 +15,11 @@
  * switched to Closing with the reason logged; other devices carry on.
  * Memory per queue is bounded by max_grant_pages.  The event channel uses
  * late EOI, so an event storm costs one wake-up per round trip.
+ *
+ * Per request, the fast path is: the thread takes it off the ring (no
+ * event if it was polling, xbb_poll()), submits its bios, and the bio
+ * completion answers it and notifies the frontend if it asked to be
+ * (xbb_req_put()); the thread sleeps only after poll_us without requests.
  */
 
 #include <linux/bio.h>
@@ -46,7 +51,7 @@
 #include "blkback-limit.h"
 #include "uapi/xen-blkback-ctl.h"
 
-#define XBB_VERSION "0.2.0"
+#define XBB_VERSION "0.3.0"
 
 /* The statistics' layout is ABI: new counters took reserved words. */
 static_assert(sizeof(struct xbb_ctl_stats) == 184);
