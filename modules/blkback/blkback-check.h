@@ -377,7 +377,7 @@ static inline unsigned int xbb_pgnt_evict_count(unsigned int nr,
  * Polling for the next request (module parameter poll_us): the default,
  * and the most any setting spins after one pass of the queue thread.
  */
-#define XBB_POLL_US_DEFAULT	300
+#define XBB_POLL_US_DEFAULT	0
 #define XBB_POLL_US_MAX		1000
 
 /**

@@ -19,7 +19,8 @@
  * Per request, the fast path is: the thread takes it off the ring (no
  * event if it was polling, xbb_poll()), submits its bios, and the bio
  * completion answers it and notifies the frontend if it asked to be
- * (xbb_req_put()); the thread sleeps only after poll_us without requests.
+ * (xbb_req_put()); the thread sleeps once the ring is empty (with poll_us
+ * set, only after looking that long for another request).
  */
 
 #include <linux/bio.h>
