@@ -1676,8 +1676,8 @@ static void xbb_log_stats(struct xbb_ring *r)
 
 /*
  * The event channel follows the thread: after XBB_FOLLOW_AFTER events in a
- * row that the thread handled on another CPU than the one the channel is
- * bound to, bind it to the thread's CPU.  The interrupt then wakes the
+ * row that the thread handled on another CPU than the one the event came
+ * in on, bind the channel to the thread's CPU.  The interrupt then wakes the
  * thread on its own CPU (the scheduler keeps it there, the waker's CPU)
  * instead of sending it an inter-processor interrupt, which under Xen is
  * one more hypercall and virtual CPU wake-up per request.  Rebinding is a
@@ -1702,7 +1702,6 @@ static void xbb_follow(struct xbb_ring *r)
 static int xbb_thread(void *arg)
 {
 	struct xbb_ring *r = arg;
-
 	bool busy = false;
 
 	while (!kthread_should_stop()) {
