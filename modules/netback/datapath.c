@@ -935,11 +935,23 @@ static bool xnb_rx_drop_expired(struct xnb_queue *q)
 	return any;
 }
 
-/* One batch onto the receive ring; the number of packets, or -EPROTO. */
-static int xnb_rx_batch(struct xnb_queue *q)
+/**
+ * xnb_rx_batch() - one grant-copy batch onto the receive ring
+ * @q: the queue
+ * @more: set when the batch ended at a size limit, not because the queue
+ *	is empty or the guest's buffers ran out
+ *
+ * The batch ends after rx_copy_ops copy operations (at least one packet):
+ * small batches let the guest take the first packets while the next ones
+ * are copied, and free the sender's skbs sooner.
+ *
+ * Return: the number of packets, or -EPROTO.
+ */
+static int xnb_rx_batch(struct xnb_queue *q, bool *more)
 {
 	struct xnb_rx_plan pl = { .q = q };
 	unsigned int nr = 0, avail, i, j;
+	unsigned int max_ops = READ_ONCE(xnb_rx_copy_ops);
 
 	/* Changed only by a Reconfiguring frontend; one value per batch. */
 	pl.headroom = READ_ONCE(q->vif->xdp_headroom);
@@ -954,18 +966,22 @@ static int xnb_rx_batch(struct xnb_queue *q)
 	}
 	avail = prod - q->rx.req_cons;
 
+	*more = false;
 	spin_lock_bh(&q->rx_queue.lock);
 	while (nr < XNB_BATCH) {
 		struct sk_buff *skb = skb_peek(&q->rx_queue);
-		unsigned int need;
+		unsigned int need, ops;
 
 		if (!skb)
 			break;
 		need = xnb_rx_slots_for(skb, pl.headroom);
 		if (need > avail)
 			break;
-		if (pl.nop + xnb_rx_ops_bound(skb, pl.headroom) > XNB_COPY_OPS)
+		ops = xnb_rx_ops_bound(skb, pl.headroom);
+		if (xnb_rx_batch_full(pl.nop, ops, nr, max_ops, XNB_COPY_OPS)) {
+			*more = true;
 			break;
+		}
 		__skb_unlink(skb, &q->rx_queue);
 		q->rx_bytes -= skb->len;
 		avail -= need;
@@ -980,6 +996,8 @@ static int xnb_rx_batch(struct xnb_queue *q)
 		/* Planning reads the guest's requests; the lock only guards the queue. */
 		xnb_rx_plan_skb(&pl, skb);
 	}
+	if (nr == XNB_BATCH)
+		*more = true;
 	xnb_queue_check_wake(q);
 	spin_unlock_bh(&q->rx_queue.lock);
 	if (!nr)
@@ -1031,8 +1049,9 @@ void xnb_rx_work(struct work_struct *work)
 					   struct xnb_queue, rx_work);
 	unsigned long stall = msecs_to_jiffies(xnb_rx_stall_msecs);
 	unsigned long next, expires;
-	unsigned int budget = 4, need, avail;
+	unsigned int done = 0, need, avail;
 	struct sk_buff *skb;
+	bool more;
 	int rc;
 
 	if (!test_bit(XNB_F_CONNECTED, &q->vif->flags))
@@ -1041,17 +1060,18 @@ void xnb_rx_work(struct work_struct *work)
 		return;	/* channel stays masked */
 
 	do {
-		rc = xnb_rx_batch(q);
+		rc = xnb_rx_batch(q, &more);
 		if (rc < 0)
 			return;
-	} while (rc == XNB_BATCH && --budget);
-	if (rc == XNB_BATCH) {
+		done += rc;
+	} while (more && done < XNB_RX_BUDGET);
+	if (more) {
 		/* More to do: let other work run first. */
 		mod_delayed_work(xnb_wq, &q->rx_work, 0);
 		goto eoi;
 	}
 
-	if (rc > 0 && q->rx_stalled)
+	if (done && q->rx_stalled)
 		xnb_rx_set_stalled(q, false);
 	xnb_rx_drop_expired(q);
 

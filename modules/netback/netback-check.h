@@ -222,6 +222,26 @@ static inline unsigned int xnb_copy_len(unsigned int src_off,
 }
 
 /**
+ * xnb_rx_batch_full() - must a packet wait for the next receive batch?
+ * @nop: copy operations already in the batch
+ * @ops: copy operations the packet needs (upper bound)
+ * @nr: packets already in the batch
+ * @max_ops: operations after which a batch is flushed (rx_copy_ops)
+ * @limit: size of the operation array
+ *
+ * A batch always takes its first packet when the array holds it (a
+ * packet larger than @max_ops is copied alone); it never outgrows @limit.
+ */
+static inline bool xnb_rx_batch_full(unsigned int nop, unsigned int ops,
+				     unsigned int nr, unsigned int max_ops,
+				     unsigned int limit)
+{
+	if (ops > limit || nop > limit - ops)
+		return true;
+	return nr && nop + ops > max_ops;
+}
+
+/**
  * xnb_credit_take() - may a guest packet go out under the vif's rate limit?
  * @remaining: credit left in the current window (updated)
  * @credit: bytes allowed per window (the "rate" node); 0: unlimited

@@ -25,7 +25,7 @@
 #include "xd_compat_net.h"
 #include "netback.h"
 
-#define XNB_VERSION "0.3.2"
+#define XNB_VERSION "0.4.0"
 
 /* 0 until module init: then the number of online CPUs, as in-tree. */
 unsigned int xnb_max_queues;
@@ -47,6 +47,10 @@ MODULE_PARM_DESC(fatal_skb_slots, "Slots per guest packet above which the vif is
 unsigned int xnb_rx_queue_bytes = 512 * 1024;
 module_param_named(rx_queue_bytes, xnb_rx_queue_bytes, uint, 0644);
 MODULE_PARM_DESC(rx_queue_bytes, "Bytes queued per queue for a guest before the queue is stopped");
+
+unsigned int xnb_rx_copy_ops = 64;
+module_param_named(rx_copy_ops, xnb_rx_copy_ops, uint, 0644);
+MODULE_PARM_DESC(rx_copy_ops, "Grant-copy operations per receive batch before the guest is notified (at most 1024; a larger packet goes alone)");
 
 unsigned int xnb_rx_drain_msecs = 10000;
 module_param_named(rx_drain_timeout_msecs, xnb_rx_drain_msecs, uint, 0444);

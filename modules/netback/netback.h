@@ -34,6 +34,8 @@
 /* Packets per grant-copy batch, and copy operations per batch. */
 #define XNB_BATCH		64
 #define XNB_COPY_OPS		1024
+/* Receive side: packets per run of the work item before it yields. */
+#define XNB_RX_BUDGET		256
 /* Bytes of a guest packet copied into the linear area of the skb. */
 #define XNB_TX_LINEAR		256
 /*
@@ -246,6 +248,7 @@ extern unsigned int xnb_max_queues;
 extern unsigned int xnb_max_skb_slots;
 extern unsigned int xnb_fatal_skb_slots;
 extern unsigned int xnb_rx_queue_bytes;
+extern unsigned int xnb_rx_copy_ops;
 extern unsigned int xnb_rx_drain_msecs;
 extern unsigned int xnb_rx_stall_msecs;
 extern struct workqueue_struct *xnb_wq;

@@ -386,6 +386,16 @@ int main(void)
 	check("copy/dst-left", xnb_copy_len(0, 500, 0, 200) == 200);
 	check("copy/all", xnb_copy_len(10, 500, 10, 4096) == 500);
 
+	/* Receive batches: flushed after max_ops, never beyond the array. */
+	check("rxbatch/first-big", !xnb_rx_batch_full(0, 40, 0, 16, 1024));
+	check("rxbatch/second-over", xnb_rx_batch_full(40, 40, 1, 64, 1024));
+	check("rxbatch/second-fits", !xnb_rx_batch_full(20, 40, 1, 64, 1024));
+	check("rxbatch/exact", !xnb_rx_batch_full(24, 40, 1, 64, 1024));
+	check("rxbatch/array", xnb_rx_batch_full(1000, 40, 1, 4096, 1024));
+	check("rxbatch/array-first", xnb_rx_batch_full(0, 1025, 0, 64, 1024));
+	check("rxbatch/array-exact", !xnb_rx_batch_full(984, 40, 1, 1024, 1024));
+	check("rxbatch/no-wrap", xnb_rx_batch_full(1, 0xffffffffu, 1, 64, 1024));
+
 	/* Rate limit credit. */
 	{
 		unsigned long long rem = 3000, b;
