@@ -979,7 +979,8 @@ static int xnb_rx_batch(struct xnb_queue *q, bool *more)
 			break;
 		ops = xnb_rx_ops_bound(skb, pl.headroom);
 		if (xnb_rx_batch_full(pl.nop, ops, nr, max_ops, XNB_COPY_OPS)) {
-			*more = true;
+			/* (A packet no batch can hold waits to expire.) */
+			*more = nr;
 			break;
 		}
 		__skb_unlink(skb, &q->rx_queue);
