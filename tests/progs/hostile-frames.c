@@ -10,8 +10,8 @@
  *   ITEM = COUNT,DSTMAC,PROTO,SRCIP,DSTIP,SPORT,DPORT,TAG
  *          PROTO: t (IPv4/TCP), u (IPv4/UDP), T (IPv6/TCP), U (IPv6/UDP),
  *                 r (EtherType 0x88b5, no IP)
- *          For T and U the addresses are 2001:db8::SRCIP and 2001:db8::DSTIP (the
- *          IPv4 address as the last 32 bits; hostile-net.c checks with the same rule).
+ *          For T and U the addresses are 2001:db8::SRCIP and 2001:db8::DSTIP
+ *          (toeplitz_test_v6(); hostile-net.c checks with the same rule).
  *
  * Each frame's payload starts with "XDNF", TAG and the frame's index (32 bits each,
  * big endian), after the TCP/UDP header (or right after the Ethernet header for r).
@@ -29,6 +29,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "toeplitz.h"	/* toeplitz_test_v6(): the tests' IPv6 addresses */
+
 #define PAYLOAD 64
 
 static uint16_t csum(const uint8_t *p, size_t len, uint32_t sum)
@@ -44,14 +46,6 @@ static uint16_t csum(const uint8_t *p, size_t len, uint32_t sum)
 
 static void put16(uint8_t *p, unsigned v) { p[0] = v >> 8; p[1] = v; }
 static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
-
-/* The IPv6 address of an item's IPv4 one: 2001:db8::A.B.C.D. */
-static void v6_of_v4(uint8_t *a6, const void *a4)
-{
-	memset(a6, 0, 16);
-	memcpy(a6, "\x20\x01\x0d\xb8", 4);
-	memcpy(a6 + 12, a4, 4);
-}
 
 /* Build one frame; returns its length, 0 on a malformed item. */
 static size_t build(uint8_t *f, const char *item, unsigned idx, unsigned *count)
@@ -90,8 +84,8 @@ static size_t build(uint8_t *f, const char *item, unsigned idx, unsigned *count)
 			put16(f + l3 + 4, len - l4);	/* payload length */
 			f[l3 + 6] = tcp ? 6 : 17;
 			f[l3 + 7] = 64;
-			v6_of_v4(f + l3 + 8, &src);
-			v6_of_v4(f + l3 + 24, &dst);
+			toeplitz_test_v6(f + l3 + 8, (const uint8_t *)&src);
+			toeplitz_test_v6(f + l3 + 24, (const uint8_t *)&dst);
 			for (int i = 0; i < 32; i += 2)
 				ph += f[l3 + 8 + i] << 8 | f[l3 + 9 + i];
 		} else {

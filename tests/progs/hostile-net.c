@@ -1219,7 +1219,7 @@ static void pos_on_pkt(struct net *n, unsigned q, const struct rxpkt *p)
 {
 	struct pos *x = n->ctx;
 	const uint8_t *h = p->head;
-	unsigned off, l4 = 0, tag, i;
+	unsigned off, l4 = 0, proto = 0, tag, i;
 	const struct item *t;
 
 	if (p->status <= 0 || p->headlen < 14)
@@ -1228,27 +1228,23 @@ static void pos_on_pkt(struct net *n, unsigned q, const struct rxpkt *p)
 		if (p->headlen < 34 || (h[14] >> 4) != 4)
 			return;
 		l4 = 14 + (h[14] & 15) * 4;
-		if (h[23] == 6)
-			off = l4 + 20;
-		else if (h[23] == 17)
-			off = l4 + 8;
-		else
-			return;
+		proto = h[23];
 	} else if (h[12] == 0x86 && h[13] == 0xdd) {
 		if (p->headlen < 54 || (h[14] >> 4) != 6)
 			return;
 		l4 = 54;
-		if (h[20] == 6)
-			off = l4 + 20;
-		else if (h[20] == 17)
-			off = l4 + 8;
-		else
-			return;
-	} else if (h[12] == 0x88 && h[13] == 0xb5) {
-		off = 14;
-	} else {
+		proto = h[20];
+	} else if (!(h[12] == 0x88 && h[13] == 0xb5)) {
 		return;
 	}
+	if (!l4)
+		off = 14;	/* EtherType 0x88b5: the tag right after the Ethernet header */
+	else if (proto == 6)
+		off = l4 + 20;
+	else if (proto == 17)
+		off = l4 + 8;
+	else
+		return;
 	if (off + 12 > p->headlen || memcmp(h + off, "XDNF", 4))
 		return;
 	tag = be32(h + off + 4);
@@ -1291,12 +1287,8 @@ static void pos_on_pkt(struct net *n, unsigned q, const struct rxpkt *p)
 			return;
 		}
 		if (v6) {
-			memset(s6, 0, 16);
-			memset(d6, 0, 16);
-			memcpy(s6, "\x20\x01\x0d\xb8", 4);
-			memcpy(d6, "\x20\x01\x0d\xb8", 4);
-			memcpy(s6 + 12, t->src, 4);
-			memcpy(d6 + 12, t->dstip, 4);
+			toeplitz_test_v6(s6, t->src);
+			toeplitz_test_v6(d6, t->dstip);
 			want = toeplitz_ipv6(x->key, 40, s6, d6, wtype == l4t ? ports : NULL);
 		} else {
 			want = toeplitz_ipv4(x->key, 40, t->src, t->dstip, wtype == l4t ? ports : NULL);

@@ -44,35 +44,45 @@ static inline uint32_t toeplitz_hash(const uint8_t *key, unsigned keylen, const 
 }
 
 /*
- * The netif.h hash inputs for IPv4 (addresses and ports in network byte order, as
- * they are in the packet): 8 bytes (IPV4) or 12 with the TCP ports (IPV4_TCP).
+ * The netif.h hash input of a flow (addresses and ports in network byte order, as
+ * they are in the packet): source and destination address of @alen bytes each (4:
+ * IPV4, 16: IPV6, no extension headers), then with @ports (IPV4_TCP, IPV6_TCP)
+ * source and destination port.
  */
-static inline uint32_t toeplitz_ipv4(const uint8_t *key, unsigned keylen, const uint8_t src[4],
-				     const uint8_t dst[4], const uint8_t *ports /* 4 bytes or NULL */)
-{
-	uint8_t b[12];
-
-	memcpy(b, src, 4);
-	memcpy(b + 4, dst, 4);
-	if (ports)
-		memcpy(b + 8, ports, 4);
-	return toeplitz_hash(key, keylen, b, ports ? 12 : 8);
-}
-
-/*
- * The same for IPv6: 32 bytes (IPV6) or 36 with the TCP ports (IPV6_TCP); no
- * extension headers.
- */
-static inline uint32_t toeplitz_ipv6(const uint8_t *key, unsigned keylen, const uint8_t src[16],
-				     const uint8_t dst[16], const uint8_t *ports /* 4 bytes or NULL */)
+static inline uint32_t toeplitz_flow(const uint8_t *key, unsigned keylen, const uint8_t *src,
+				     const uint8_t *dst, unsigned alen,
+				     const uint8_t *ports /* 4 bytes or NULL */)
 {
 	uint8_t b[36];
 
-	memcpy(b, src, 16);
-	memcpy(b + 16, dst, 16);
+	memcpy(b, src, alen);
+	memcpy(b + alen, dst, alen);
 	if (ports)
-		memcpy(b + 32, ports, 4);
-	return toeplitz_hash(key, keylen, b, ports ? 36 : 32);
+		memcpy(b + 2 * alen, ports, 4);
+	return toeplitz_hash(key, keylen, b, 2 * alen + (ports ? 4 : 0));
+}
+
+static inline uint32_t toeplitz_ipv4(const uint8_t *key, unsigned keylen, const uint8_t src[4],
+				     const uint8_t dst[4], const uint8_t *ports)
+{
+	return toeplitz_flow(key, keylen, src, dst, 4, ports);
+}
+
+static inline uint32_t toeplitz_ipv6(const uint8_t *key, unsigned keylen, const uint8_t src[16],
+				     const uint8_t dst[16], const uint8_t *ports)
+{
+	return toeplitz_flow(key, keylen, src, dst, 16, ports);
+}
+
+/*
+ * The tests' IPv6 address of an IPv4 one, 2001:db8::A.B.C.D: hostile-frames sends
+ * IPv6 frames between such addresses, hostile-net computes their hashes with them.
+ */
+static inline void toeplitz_test_v6(uint8_t a6[16], const uint8_t a4[4])
+{
+	memset(a6, 0, 16);
+	memcpy(a6, "\x20\x01\x0d\xb8", 4);
+	memcpy(a6 + 12, a4, 4);
 }
 
 /* The Microsoft RSS verification key ("Verifying the RSS Hash Calculation"). */
