@@ -110,7 +110,8 @@ cat "$DOM0" "$LOGDIR/overlay.cpio.gz" ${XD_EXTRA_INITRD:-} >"$INITRD"
 # ---------------------------------------------------------------- boot
 XEN_CMDLINE=${XD_XEN_CMDLINE:-dom0_mem=1536M,max:1536M console=com1 com1=115200,8n1 noreboot loglvl=all guest_loglvl=all}
 # QEMU splits the multiboot module list on ",": a literal comma is written ",,".
-# qemu_cmd LIST: the QEMU command line (array QEMU) of a boot that runs scenarios LIST.
+# qemu_cmd LIST FILE: the QEMU command line (array QEMU) of a boot that runs scenarios
+# LIST, also written to FILE.
 qemu_cmd() {
 	local dom0_cmdline="console=hvc0 earlyprintk=xen rdinit=/init xd.impl=$IMPL xd.scenarios=${1//,/,,} ${XD_DOM0_CMDLINE:-}"
 	case "$VMLINUZ$INITRD$dom0_cmdline" in *" ,"* | *", "*) xd_die "odd characters in paths" ;; esac
@@ -118,6 +119,8 @@ qemu_cmd() {
 		-nographic -no-reboot -serial mon:stdio -display none -net none
 		-kernel "$XEN" -append "$XEN_CMDLINE"
 		-initrd "$VMLINUZ $dom0_cmdline,$INITRD")
+	printf '%q ' "${QEMU[@]}" >"$2"
+	echo >>"$2"
 }
 # Deadline: boot allowance + each scenario's own timeout (its "# xd-timeout: N" line, else
 # the runner's default 300 s) + 30 s slack per scenario.
@@ -130,9 +133,7 @@ for s in "${SCEN[@]}"; do
 done
 TIMEOUT=${XD_TIMEOUT:-$deadline}
 CONSOLE=$LOGDIR/console.log
-qemu_cmd "$SCENARIOS"
-printf '%q ' "${QEMU[@]}" >"$LOGDIR/qemu-cmdline"
-echo >>"$LOGDIR/qemu-cmdline"
+qemu_cmd "$SCENARIOS" "$LOGDIR/qemu-cmdline"
 
 # A slot (/var/tmp/xd-vm-slots/N, flock; host-wide, so that several checkouts share it):
 # QEMU inherits the lock and holds it while it runs.
@@ -250,9 +251,7 @@ while :; do
 			RUN_SCENARIOS=$(IFS=,; echo "${rest[*]}")
 			retried="$flake, $why; first console: $LOGDIR/console-attempt1.log${KEPT:+; its results kept for: $KEPT}"
 			xd_log "$flake ($why): booting once more for $RUN_SCENARIOS (first console: $LOGDIR/console-attempt1.log)"
-			qemu_cmd "$RUN_SCENARIOS"
-			printf '%q ' "${QEMU[@]}" >"$LOGDIR/qemu-cmdline-attempt2"
-			echo >>"$LOGDIR/qemu-cmdline-attempt2"
+			qemu_cmd "$RUN_SCENARIOS" "$LOGDIR/qemu-cmdline-attempt2"
 			attempt=2 why="" grace=""
 			continue
 		fi
