@@ -52,7 +52,11 @@
 #include "blkback-limit.h"
 #include "uapi/xen-blkback-ctl.h"
 
-#define XBB_VERSION "0.3.0"
+#define XBB_VERSION "0.3.1"
+
+/* Pages of a ring's private copy of the descriptors of an indirect request. */
+#define XBB_IND_BUF_PAGES \
+	DIV_ROUND_UP(XBB_MAX_INDIRECT_SEGS, XBB_SEGS_PER_INDIRECT_PAGE)
 
 /* The statistics' layout is ABI: new counters took reserved words. */
 static_assert(sizeof(struct xbb_ctl_stats) == 184);
@@ -280,7 +284,8 @@ struct xbb_stats {
  * @nr_alloc: pages allocated (free + in use), at most max_grant_pages
  * @map: scratch map ops (thread only)
  * @unmap: scratch unmap ops (thread only)
- * @ind_pages: scratch page pointers for indirect pages
+ * @ind_buf: scratch: private copy of an indirect request's descriptors
+ *	(XBB_IND_BUF_PAGES pages)
  * @segs: scratch segments of an indirect request
  * @persistent: persistent grants negotiated
  * @pgnts: the persistent grants, by reference
@@ -331,7 +336,7 @@ struct xbb_ring {
 	unsigned int nr_alloc;
 	struct gnttab_map_grant_ref *map;
 	struct gnttab_unmap_grant_ref *unmap;
-	struct page *ind_pages[XBB_MAX_INDIRECT_PAGES];
+	void *ind_buf;
 	struct xbb_seg *segs;
 	bool persistent;
 	struct rb_root pgnts;
@@ -1152,40 +1157,47 @@ static struct xbb_req *xbb_req_alloc(struct xbb_ring *r, unsigned int nseg)
 	return req;
 }
 
-/*
- * Read the segments of an indirect request out of the guest's indirect
- * pages into r->segs (each descriptor read once).
+/**
+ * xbb_read_indirect() - copy an indirect request's segments into r->segs
+ * @r: ring (its scratch buffer @ind_buf is used)
+ * @c: the request, its head already checked (nseg bounded)
+ *
+ * The descriptors are copied out of the guest's indirect pages with one
+ * grant-copy hypercall, only the bytes that hold @c->nseg segments, into
+ * private memory, and decoded from there: nothing of the guest is mapped
+ * (no unmap, no TLB flush per request) and each descriptor is read once.
+ *
+ * Return: 0, or -EFAULT if a grant could not be read.
  */
 static int xbb_read_indirect(struct xbb_ring *r, const struct xbb_creq *c)
 {
 	unsigned int npages = xbb_indirect_pages(c->nseg);
-	grant_handle_t handles[XBB_MAX_INDIRECT_PAGES];
-	unsigned int i, p;
-	int rc;
+	struct gnttab_copy ops[XBB_IND_BUF_PAGES];
+	const struct blkif_request_segment *s = r->ind_buf;
+	unsigned int i, p, left = c->nseg;
 
-	if (!xbb_get_pages(r, r->ind_pages, npages))
-		return -EAGAIN;
-	rc = xbb_map(r, c->ind_grefs, npages, true, r->ind_pages, handles);
-	if (rc) {
-		xbb_put_pages(r, r->ind_pages, npages);
-		return rc;
+	for (p = 0; p < npages; p++) {
+		unsigned int n = min_t(unsigned int, left,
+				       XBB_SEGS_PER_INDIRECT_PAGE);
+
+		memset(&ops[p], 0, sizeof(ops[p]));
+		ops[p].source.u.ref = c->ind_grefs[p];
+		ops[p].source.domid = r->be->dev->otherend_id;
+		ops[p].dest.u.gmfn = virt_to_gfn(r->ind_buf + p * XEN_PAGE_SIZE);
+		ops[p].dest.domid = DOMID_SELF;
+		ops[p].len = n * sizeof(*s);
+		ops[p].flags = GNTCOPY_source_gref;
+		left -= n;
 	}
-	for (i = 0, p = 0; p < npages; p++) {
-		const struct blkif_request_segment *s = page_address(r->ind_pages[p]);
-		unsigned int j;
-
-		for (j = 0; j < XBB_SEGS_PER_INDIRECT_PAGE && i < c->nseg; j++, i++) {
-			struct blkif_request_segment one;
-
-			memcpy(&one, &s[j], sizeof(one));
-			barrier();
-			r->segs[i].gref = one.gref;
-			r->segs[i].first = one.first_sect;
-			r->segs[i].last = one.last_sect;
-		}
+	gnttab_batch_copy(ops, npages);
+	for (p = 0; p < npages; p++)
+		if (ops[p].status != GNTST_okay)
+			return -EFAULT;
+	for (i = 0; i < c->nseg; i++) {
+		r->segs[i].gref = s[i].gref;
+		r->segs[i].first = s[i].first_sect;
+		r->segs[i].last = s[i].last_sect;
 	}
-	xbb_unmap(r, r->ind_pages, handles, npages);
-	xbb_put_pages(r, r->ind_pages, npages);
 	return 0;
 }
 
@@ -1362,12 +1374,9 @@ static int xbb_dispatch(struct xbb_ring *r, struct xbb_creq *c)
 	}
 	nseg = c->nseg;
 	if (v == XBB_OK && c->op == BLKIF_OP_INDIRECT) {
-		rc = xbb_read_indirect(r, c);
-		if (rc == -EAGAIN)
-			return rc;
-		if (rc) {
+		if (xbb_read_indirect(r, c)) {
 			v = XBB_REFUSE;
-			why = "indirect page grant cannot be mapped";
+			why = "indirect page grant cannot be read";
 		}
 		segs = r->segs;
 	} else {
@@ -1828,6 +1837,9 @@ static void xbb_ring_free(struct xbb_ring *r)
 	r->unmap = NULL;
 	kvfree(r->segs);
 	r->segs = NULL;
+	free_pages((unsigned long)r->ind_buf,
+		   get_order(XBB_IND_BUF_PAGES * XEN_PAGE_SIZE));
+	r->ind_buf = NULL;
 	kvfree(r->new_idx);
 	r->new_idx = NULL;
 	kvfree(r->new_grefs);
@@ -1900,6 +1912,8 @@ static int xbb_ring_connect(struct xbb_ring *r, const char *dir,
 	r->map = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->map), GFP_KERNEL);
 	r->unmap = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->unmap), GFP_KERNEL);
 	r->segs = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->segs), GFP_KERNEL);
+	r->ind_buf = (void *)__get_free_pages(GFP_KERNEL,
+					      get_order(XBB_IND_BUF_PAGES * XEN_PAGE_SIZE));
 	r->new_idx = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->new_idx), GFP_KERNEL);
 	r->new_grefs = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->new_grefs), GFP_KERNEL);
 	r->new_pages = kvcalloc(XBB_MAX_INDIRECT_SEGS, sizeof(*r->new_pages), GFP_KERNEL);
@@ -1908,7 +1922,7 @@ static int xbb_ring_connect(struct xbb_ring *r, const char *dir,
 	r->pgnts = RB_ROOT;
 	INIT_LIST_HEAD(&r->pgnt_lru);
 	r->pgnt_ev_next = jiffies;
-	if (!r->pool || !r->map || !r->unmap || !r->segs || !r->new_idx ||
+	if (!r->pool || !r->map || !r->unmap || !r->segs || !r->ind_buf || !r->new_idx ||
 	    !r->new_grefs || !r->new_pages || !r->new_handles) {
 		xenbus_dev_fatal(dev, -ENOMEM, "allocating queue %u", r->idx);
 		return -ENOMEM;
