@@ -18,6 +18,14 @@
 #   BENCH_KERNELS="k k" Dom0 kernels (default: scripts/vm/kernels.sh)
 #   BENCH_SERIAL=1      boot the kernels one after the other instead of in parallel
 #   BENCH_XEN_EXTRA="..." more Xen command-line options (e.g. sched=credit)
+#   BENCH_NET_SIDES="s s" sides of the net rows (default "intree ours"); a side is
+#                       intree or ours, optionally with module parameters for the
+#                       modprobe / insmod of that xen-netback: ours:rx_copy_ops=256,
+#                       ours:rx_copy_ops=256:max_queues=2 (no spaces or commas inside
+#                       a side; the name goes as it is into raw.csv and the table)
+#   BENCH_BLK_SIDES="s s" sides of the blk rows (default "intree ours qdisk local"), the
+#                       same way: e.g. "intree ours ours:poll_us=300 qdisk local"
+#   BENCH_GUEST_VCPUS=N vCPUs of the bench guests (default 1)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source-path=SCRIPTDIR/../vm
@@ -30,6 +38,17 @@ XLROUNDS=${BENCH_XL_ROUNDS:-$ROUNDS}
 case "$ROUNDS$SECS$XLROUNDS" in *[!0-9]*) xd_die "BENCH_ROUNDS and BENCH_SECONDS must be integers" ;; esac
 case "$ROWS" in *[!a-zA-Z0-9_,*?.+\ -]*) xd_die "bad BENCH_ROWS '$ROWS'" ;; esac
 ROWS=$(echo "$ROWS" | tr ', ' '++')
+# sides: intree|ours[:param=value...] (and qdisk, local for blk), passed as one word
+# with + between the sides (QEMU splits its -initrd list on commas)
+NETSIDES=${BENCH_NET_SIDES:-}
+BLKSIDES=${BENCH_BLK_SIDES:-}
+GVCPUS=${BENCH_GUEST_VCPUS:-1}
+case "$GVCPUS" in '' | *[!0-9]* | 0) xd_die "BENCH_GUEST_VCPUS must be a positive integer" ;; esac
+for v in "$NETSIDES" "$BLKSIDES"; do
+	case "$v" in *[!a-zA-Z0-9_:=.,\ -]*) xd_die "bad BENCH_NET_SIDES / BENCH_BLK_SIDES '$v'" ;; esac
+done
+NETSIDES=$(echo "$NETSIDES" | tr ',' ' ' | xargs | tr ' ' '+')
+BLKSIDES=$(echo "$BLKSIDES" | tr ',' ' ' | xargs | tr ' ' '+')
 if [ -n "${BENCH_KERNELS:-}" ]; then
 	read -r -a KERNELS <<<"$BENCH_KERNELS"
 else
@@ -40,7 +59,7 @@ fi
 OUT=$top/build/bench/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 ln -sfn "$(basename "$OUT")" "$top/build/bench/latest"
-xd_log "bench: kernels ${KERNELS[*]}, $ROUNDS rounds ($XLROUNDS for xl rows), $SECS s per measurement, rows ${ROWS:-all}; results in $OUT"
+xd_log "bench: kernels ${KERNELS[*]}, $ROUNDS rounds ($XLROUNDS for xl rows), $SECS s per measurement, rows ${ROWS:-all}${NETSIDES:+, net sides $NETSIDES}${BLKSIDES:+, blk sides $BLKSIDES}, guest vCPUs $GVCPUS; results in $OUT"
 
 "$top/scripts/vm/deps.sh"
 command -v gnuplot >/dev/null || xd_log "WARNING: no gnuplot (make deps installs gnuplot-nox): no PNG"
@@ -81,13 +100,15 @@ for k in "${KERNELS[@]}"; do
 done
 
 # More memory than the test boots: the Dom0 tree with qemu/fio is larger, the bench
-# guest has 1 GiB (its fio library closure), the RAM disk 256 MiB.
+# guest has 1 GiB (its fio library closure), the second one of the net-g2g rows 256
+# MiB (iperf3 only), the RAM disk 256 MiB: QEMU 4608 - Dom0 2560 leaves about 1.9 GiB
+# to Xen and the guests.
 boot() {
 	local k=$1 log=$OUT/run-$1.log dir
 	XD_NO_BUILD=1 XD_QEMU_MEM=4608 \
 		XD_XEN_CMDLINE="dom0_mem=2560M,max:2560M console=com1 com1=115200,8n1 noreboot loglvl=all guest_loglvl=all${BENCH_XEN_EXTRA:+ $BENCH_XEN_EXTRA}" \
 		XD_EXTRA_INITRD="$XD_BUILD/bench/dom0-extra.cpio.gz $OUT/extra-$k.cpio.gz" \
-		XD_DOM0_CMDLINE="xd.bench.rounds=$ROUNDS xd.bench.xlrounds=$XLROUNDS xd.bench.seconds=$SECS${ROWS:+ xd.bench.rows=$ROWS}" \
+		XD_DOM0_CMDLINE="xd.bench.rounds=$ROUNDS xd.bench.xlrounds=$XLROUNDS xd.bench.seconds=$SECS${ROWS:+ xd.bench.rows=$ROWS}${NETSIDES:+ xd.bench.netsides=$NETSIDES}${BLKSIDES:+ xd.bench.blksides=$BLKSIDES} xd.bench.vcpus=$GVCPUS" \
 		"$top/scripts/vm/run.sh" "$k" intree bench >"$log" 2>&1 || true
 	dir=$(sed -n 's/.*log \(.*\)\/console.log).*/\1/p' "$log" | tail -n1)
 	if [ -n "$dir" ] && [ -f "$dir/console.log" ]; then

@@ -23,6 +23,9 @@
 #   xd.bench.xlrounds=N rounds of the xl rows (default: xd.bench.rounds; each round is
 #                       2 guest boots or 2 saves + 2 restores, 40-130 s each under TCG)
 #   xd.bench.rows=P+P   only rows matching one of these shell patterns (default all)
+#   xd.bench.netsides=S+S sides of the net rows (default intree+ours)
+#   xd.bench.blksides=S+S sides of the blk rows (default intree+ours+qdisk+local)
+#   xd.bench.vcpus=N    vCPUs of the bench guests xbg and xbh (default 1)
 # Output (console):
 #   XDBROW <row> <unit> <hi|lo> <side,side,...> <what>
 #   XDBENCH <row> <side> <round> <value>
@@ -33,7 +36,11 @@
 #
 # Sides: intree, ours (our module), qdisk (QEMU's userspace block backend), local (Dom0
 # itself on the backing device). A side may have hooks side_enter_<group>_<side> /
-# side_leave_<group>_<side>, run around each of its measurements (not timed).
+# side_leave_<group>_<side>, run around each of its measurements (not timed). The
+# backend rows (blk, net) also take parameterised sides, intree:P=V[:P=V...] or
+# ours:P=V[:P=V...]: that backend loaded with these module parameters (modprobe /
+# insmod arguments); the proof lines then carry each parameter's value as read back
+# from /sys/module/<module>/parameters/ (P=V, "?" if unreadable).
 
 param() { sed -n "s/.*\(^\| \)$1=\([^ ]*\).*/\2/p" /proc/cmdline; }
 ROUNDS=$(param xd.bench.rounds)
@@ -44,11 +51,19 @@ XLROUNDS=$(param xd.bench.xlrounds)
 XLROUNDS=${XLROUNDS:-$ROUNDS}
 ROWS=$(param xd.bench.rows)
 ROWS=${ROWS//+/ }
+NET_SIDES=$(param xd.bench.netsides)
+NET_SIDES=${NET_SIDES:-intree+ours}
+NET_SIDES=${NET_SIDES//+/ }
+BLK_SIDES_WANT=$(param xd.bench.blksides)
+BLK_SIDES_WANT=${BLK_SIDES_WANT:-intree+ours+qdisk+local}
+BLK_SIDES_WANT=${BLK_SIDES_WANT//+/ }
+GVCPUS=$(param xd.bench.vcpus)
+GVCPUS=${GVCPUS:-1}
 BX=/xd/progs/bench-xen
 XB=/xd/bench
 DOM0_IP=192.0.2.1
 xb() { echo "XDB$*"; }
-xb INFO "bench kernel=$(uname -r) rounds=$ROUNDS xl-rounds=$XLROUNDS seconds=$SECS rows=${ROWS:-all}"
+xb INFO "bench kernel=$(uname -r) rounds=$ROUNDS xl-rounds=$XLROUNDS seconds=$SECS rows=${ROWS:-all} net-sides=${NET_SIDES// /,} blk-sides=${BLK_SIDES_WANT// /,} vcpus=$GVCPUS"
 xb INFO "xen $(xl info 2>/dev/null | awk '$1 == "xen_version" {print $3}') cpus=$(xl info 2>/dev/null | awk '$1 == "nr_cpus" {print $3}')"
 
 selected() {
@@ -108,8 +123,31 @@ be_which() {
 		echo "other:${v:-nosrcversion}"
 	fi
 }
-# be_proof MODULE: the XDBPROOF payload for the module serving the next run
-be_proof() { echo "$1=$(be_which "$1") srcversion=$(cat "/sys/module/$1/srcversion" 2>/dev/null || echo -)"; }
+# side_params SIDE: the module parameters of a parameterised side (ours:a=1:b=2 ->
+# "a=1 b=2"), nothing for a plain one
+side_params() { case "$1" in *:*) local p=${1#*:}; echo "${p//:/ }" ;; esac; }
+# be_proof MODULE [SIDE]: the XDBPROOF payload for the module serving the next run; for
+# a parameterised SIDE also the parameters' values read back (P=V)
+be_proof() {
+	local p v
+	printf '%s=%s srcversion=%s' "$1" "$(be_which "$1")" "$(cat "/sys/module/$1/srcversion" 2>/dev/null || echo -)"
+	for p in $(side_params "${2:-}"); do
+		v=$(cat "/sys/module/$1/parameters/${p%%=*}" 2>/dev/null) || v="?"
+		printf ' %s=%s' "${p%%=*}" "${v:-?}"
+	done
+	echo
+}
+# be_load MODULE SIDE: load SIDE's MODULE (none loaded): insmod ours or modprobe the
+# in-tree one, with SIDE's parameters; on failure the reason on stdout
+be_load() {
+	local m=$1 base=${2%%:*} out
+	# shellcheck disable=SC2046 # the parameters are words
+	case "$base" in
+	ours) out=$(insmod "$XB/modules/${m//_/-}.ko" $(side_params "$2") 2>&1) || { echo "insmod ours: $out"; return 1; } ;;
+	intree) out=$(modprobe "${m//_/-}" $(side_params "$2") 2>&1) || { echo "modprobe ${m//_/-}: $out"; return 1; } ;;
+	*) echo "unknown side $2 (intree[:P=V...] or ours[:P=V...])"; return 1 ;;
+	esac
+}
 
 # A delay without a program start (they cost 0.1-1.5 s each under TCG).
 exec {XB_SLEEPFD}<> <(:)
@@ -319,16 +357,19 @@ fi
 # One guest (memory 1024 MiB) with fio and iperf3 (payload on xvdb), xvda on in-tree
 # blkback and xvdc on QEMU qdisk, both backed by the brd RAM disk /dev/ram0. It runs a
 # small agent that fetches numbered command scripts from Dom0's busybox httpd
-# (/tmp/xbweb/cmd-N) and prints their output between XBG-BEGIN N / XBG-END N rc.
+# (/tmp/xbweb/<guest>/cmd-N) and prints their output between XBG-BEGIN N / XBG-END N
+# rc. The net-g2g rows add a second guest xbh (256 MiB, iperf3 only) with the same
+# agent, started after the blk rows.
 GUEST_ROWS="evtchn-rtt-guest blk-randread-4k-qd1 blk-randread-4k-qd32 blk-randwrite-4k-qd1
-blk-randwrite-4k-qd32 blk-seqread-1m blk-seqwrite-1m net-g2d-1 net-g2d-4 net-d2g-1 net-d2g-4"
+blk-randwrite-4k-qd32 blk-seqread-1m blk-seqwrite-1m net-g2d-1 net-g2d-4 net-d2g-1 net-d2g-4
+net-rr net-g2g-1 net-g2g-4"
 # shellcheck disable=SC2086
 if any_selected $GUEST_ROWS && [ -d "$XB/guest" ]; then
 	if ! modprobe brd rd_nr=1 rd_size=262144 || ! dd if=/dev/zero of=/dev/ram0 bs=1M count=256 2>/dev/null; then
 		xb ERR "blk - 0 brd RAM disk not available"
 	fi
-	rm -rf /tmp/xbpay /tmp/xbweb
-	mkdir -p /tmp/xbpay /tmp/xbweb
+	rm -rf /tmp/xbpay /tmp/xbweb /tmp/xbhpay
+	mkdir -p /tmp/xbpay /tmp/xbweb/xbg /tmp/xbweb/xbh
 	cp -a "$XB/guest/." /tmp/xbpay/
 	cat >/tmp/xbpay/agent.sh <<-'EOF'
 		#!/bin/sh
@@ -338,6 +379,7 @@ if any_selected $GUEST_ROWS && [ -d "$XB/guest" ]; then
 		# Everything runs from RAM (guest-init unpacked xvdb into /xdx): Dom0 detaches
 		# xvdb, so that every vbd served by blkback can go for a backend swap.
 		IP=192.0.2.1$(sed -n 's/.*xd\.id=\([0-9]\).*/\1/p' /proc/cmdline)
+		NAME=$(sed -n 's/.*xd\.name=\([^ ]*\).*/\1/p' /proc/cmdline)
 		# After a backend swap the vif comes back as a new eth0 (new ifindex) without
 		# address: bring it up and add the address again (idempotent).
 		netidx=""
@@ -354,7 +396,7 @@ if any_selected $GUEST_ROWS && [ -d "$XB/guest" ]; then
 		echo "XBG-AGENT-UP"
 		n=1
 		while :; do
-			if wget -q -O /tmp/xbcmd "http://192.0.2.1:8080/cmd-$n" 2>/dev/null; then
+			if wget -q -O /tmp/xbcmd "http://192.0.2.1:8080/$NAME/cmd-$n" 2>/dev/null; then
 				echo "XBG-BEGIN $n"
 				sh /tmp/xbcmd 2>&1
 				echo "XBG-END $n $?"
@@ -368,23 +410,52 @@ if any_selected $GUEST_ROWS && [ -d "$XB/guest" ]; then
 		done
 	EOF
 	printf '#!/bin/sh\nsh /xdx/agent.sh </dev/null &\n' >/tmp/xbpay/run.sh
+	# xbh's payload: the agent, iperf3 and its libraries only (ldd; without ldd all
+	# the libraries, and xbh gets 512 MiB instead of 256)
+	XBH_MEM=256
+	if any_selected net-g2g-1 net-g2g-4; then
+		mkdir -p /tmp/xbhpay/xb/bin /tmp/xbhpay/xb/lib
+		cp -a /tmp/xbpay/lib64 /tmp/xbpay/agent.sh /tmp/xbpay/run.sh /tmp/xbhpay/
+		cp -a /tmp/xbpay/xb/bin/iperf3 /tmp/xbhpay/xb/bin/
+		libs=$(LD_LIBRARY_PATH=/tmp/xbpay/xb/lib ldd /tmp/xbpay/xb/bin/iperf3 2>/dev/null | awk '$2 == "=>" {print $1}')
+		if [ -n "$libs" ]; then
+			for l in $libs; do
+				[ ! -e "/tmp/xbpay/xb/lib/$l" ] || cp -a "/tmp/xbpay/xb/lib/$l" /tmp/xbhpay/xb/lib/
+			done
+		else
+			cp -a /tmp/xbpay/xb/lib/. /tmp/xbhpay/xb/lib/
+			XBH_MEM=512
+		fi
+		tar -cf /tmp/xbhpay.tar -C /tmp/xbhpay . && rm -rf /tmp/xbhpay
+	fi
 	tar -cf /tmp/xbpay.tar -C /tmp/xbpay . && rm -rf /tmp/xbpay
 	busybox httpd -f -p "$DOM0_IP:8080" -h /tmp/xbweb &
 	HTTPD_PID=$!
 	iperf3 -s -B "$DOM0_IP" >/dev/null 2>&1 &
 	IPERF_PID=$!
-	echo 0 >/tmp/xbweb/.n
+	echo 0 >/tmp/xbweb/xbg/.n
+	echo 0 >/tmp/xbweb/xbh/.n
 	PLOOP=$(losetup -f --show -r /tmp/xbpay.tar)
 	QDISK="'format=raw,vdev=xvdc,access=rw,backendtype=qdisk,target=/dev/ram0'"
-	BLK_SIDES="intree ours qdisk local"
+	# the blk sides asked for (default intree ours qdisk local); the guest gets the
+	# qdisk disk only if qdisk is one of them
+	BLK_SIDES=$BLK_SIDES_WANT
+	blk_noqdisk() { BLK_SIDES=$(echo " $BLK_SIDES " | sed 's/ qdisk / /g' | xargs); }
 	xbg_start() {
-		XD_GUEST_CMDLINE="" xd_guest_start xbg "memory = 1024" \
+		XD_GUEST_CMDLINE="" xd_guest_start xbg "memory = 1024" "vcpus = $GVCPUS" \
 			"disk = ['$(xd_disk_spec xvda rw /dev/ram0)', '$(xd_disk_spec xvdb ro "$PLOOP")'$1]" \
 			>/tmp/xbg-start.log 2>&1
 	}
 	GLOG=$(xd_guest_log xbg)
 	GUEST_OK=""
-	if xbg_start ", $QDISK" && xd_guest_wait xbg XBG-AGENT-UP 300; then
+	if [ "$BLK_SIDES" = "$(echo " $BLK_SIDES " | sed 's/ qdisk / /g' | xargs)" ]; then
+		# no qdisk side: the guest without it
+		if xbg_start "" && xd_guest_wait xbg XBG-AGENT-UP 300; then
+			GUEST_OK=1
+		else
+			xb ERR "guest - 0 bench guest did not start: $(cat /tmp/xbg-start.log; xd_guest_dump xbg 15 | tr '\n' ' ')"
+		fi
+	elif xbg_start ", $QDISK" && xd_guest_wait xbg XBG-AGENT-UP 300; then
 		GUEST_OK=1
 	else
 		xb ERR "guest - 0 bench guest with a qdisk disk did not start: $(cat /tmp/xbg-start.log; xd_guest_dump xbg 15 | tr '\n' ' ')"
@@ -393,7 +464,7 @@ if any_selected $GUEST_ROWS && [ -d "$XB/guest" ]; then
 		done
 		xd_guest_destroy xbg
 		# without QEMU: the blkbacks and Dom0-local only
-		BLK_SIDES="intree ours local"
+		blk_noqdisk
 		if xbg_start "" && xd_guest_wait xbg XBG-AGENT-UP 300; then
 			GUEST_OK=1
 		else
@@ -416,18 +487,19 @@ if any_selected $GUEST_ROWS && [ -d "$XB/guest" ]; then
 	[ -z "$GUEST_OK" ] || xb INFO "vcpus: $(xl vcpu-list 2>/dev/null | awk 'NR > 1 {printf "%s/%s cpu %s %s; ", $1, $3, $4, $5}')"
 fi
 
-# gcmd TIMEOUT SCRIPT: run SCRIPT in the guest, print its output. (The counter is a
-# file: gcmd runs in command substitutions.)
-gcmd() {
-	local t=$1 n
-	read -r n </tmp/xbweb/.n
+# gcmd_on GUEST TIMEOUT SCRIPT: run SCRIPT in GUEST (xbg, xbh), print its output.
+# (The counter is a file: gcmd runs in command substitutions.) gcmd: on xbg.
+gcmd_on() {
+	local g=$1 t=$2 n
+	read -r n <"/tmp/xbweb/$g/.n"
 	n=$((n + 1))
-	echo "$n" >/tmp/xbweb/.n
-	printf '%s\n' "$2" >"/tmp/xbweb/cmd-$n"
-	xd_guest_wait xbg "XBG-END $n " "$t" || { echo "guest command $n timed out" >&2; return 1; }
-	tr -d '\r' <"$GLOG" | awk -v b="XBG-BEGIN $n" -v e="XBG-END $n " '
+	echo "$n" >"/tmp/xbweb/$g/.n"
+	printf '%s\n' "$3" >"/tmp/xbweb/$g/cmd-$n"
+	xd_guest_wait "$g" "XBG-END $n " "$t" || { echo "guest $g: command $n timed out" >&2; return 1; }
+	tr -d '\r' <"$(xd_guest_log "$g")" | awk -v b="XBG-BEGIN $n" -v e="XBG-END $n " '
 		$0 == b {p = 1; next} index($0, e) == 1 {exit} p'
 }
+gcmd() { gcmd_on xbg "$@"; }
 
 if [ -n "${GUEST_OK:-}" ]; then
 	GDOM=$(xl domid xbg)
@@ -454,16 +526,17 @@ if [ -n "${GUEST_OK:-}" ]; then
 	# Sides: in-tree blkback and ours (xvda, whichever module serves it), QEMU qdisk
 	# (xvdc), Dom0 itself on the RAM disk.
 	#
-	# blk_use SIDE: make SIDE's xen-blkback (intree or ours) serve xvda; on failure the
-	# reason on stdout. Backends cannot load side by side: with no vbd on blkback
-	# (xvdb was released at the start, qdisk's xvdc is QEMU's), detach xvda, rmmod,
-	# insmod ours or modprobe the in-tree one, check which module is loaded, attach
-	# xvda again and wait until the guest sees it. Lazy: nothing to do if SIDE's
-	# module serves already (the sides' order keeps it at one swap a round).
+	# blk_use SIDE: make SIDE's xen-blkback (intree or ours, with the parameters of a
+	# parameterised side) serve xvda; on failure the reason on stdout. Backends cannot
+	# load side by side: with no vbd on blkback (xvdb was released at the start,
+	# qdisk's xvdc is QEMU's), detach xvda, rmmod, insmod ours or modprobe the in-tree
+	# one, check which module is loaded, attach xvda again and wait until the guest
+	# sees it. Lazy: nothing to do if SIDE's module serves already (the sides' order
+	# keeps it at one swap a round).
 	BLK_NOW=intree
 	blk_use() {
 		local want=$1 be=/local/domain/0/backend/vbd/$GDOM/51712 w out
-		[ "$BLK_NOW" != "$want" ] || [ "$(be_which xen_blkback)" != "$want" ] || return 0
+		[ "$BLK_NOW" != "$want" ] || [ "$(be_which xen_blkback)" != "${want%%:*}" ] || return 0
 		BLK_NOW=unknown
 		if xenstore-read "$be/state" >/dev/null 2>&1 &&
 			! timeout 120 xl block-detach xbg xvda >/tmp/xb-swap.log 2>&1; then
@@ -479,13 +552,9 @@ if [ -n "${GUEST_OK:-}" ]; then
 			echo "rmmod xen_blkback: $(rmmod xen_blkback 2>&1), refcnt $(cat /sys/module/xen_blkback/refcnt)"
 			return 1
 		fi
-		if [ "$want" = ours ]; then
-			out=$(insmod "$XB/modules/xen-blkback.ko" 2>&1) || { echo "insmod ours: $out"; return 1; }
-		else
-			out=$(modprobe xen-blkback 2>&1) || { echo "modprobe xen-blkback: $out"; return 1; }
-		fi
+		be_load xen_blkback "$want" || return 1
 		w=$(be_which xen_blkback)
-		[ "$w" = "$want" ] || { echo "loaded xen_blkback is $w, not $want"; return 1; }
+		[ "$w" = "${want%%:*}" ] || { echo "loaded xen_blkback is $w, not ${want%%:*}"; return 1; }
 		if ! timeout 120 xl block-attach xbg "$(xd_disk_spec xvda rw /dev/ram0)" >/tmp/xb-swap.log 2>&1; then
 			echo "block-attach xvda: $(tail -n 2 /tmp/xb-swap.log | tr '\n' ' ')"
 			return 1
@@ -510,7 +579,7 @@ if [ -n "${GUEST_OK:-}" ]; then
 		# shellcheck disable=SC2086 # word lists
 		case "$side" in
 		local) fio $common --filename=/dev/ram0 $args ;;
-		intree | ours) gcmd $((SECS * 20 + 180)) "fio $common --filename=/dev/xvda $args" ;;
+		intree | ours | intree:* | ours:*) gcmd $((SECS * 20 + 180)) "fio $common --filename=/dev/xvda $args" ;;
 		qdisk) gcmd $((SECS * 20 + 180)) "fio $common --filename=/dev/xvdc $args" ;;
 		*) return 1 ;;
 		esac
@@ -529,14 +598,14 @@ if [ -n "${GUEST_OK:-}" ]; then
 			[ $((r % 2)) -eq 1 ] || order=$(echo "$order" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}')
 			for s in $order; do
 				# the backend swap (not timed): on failure no run, an error per row
-				if [ "$s" = intree ] || [ "$s" = ours ]; then
+				if [ "${s%%:*}" = intree ] || [ "${s%%:*}" = ours ]; then
 					# (not in a subshell: blk_use keeps BLK_NOW)
 					if ! blk_use "$s" >/tmp/xb-why 2>&1; then
 						why=$(tr '\n' ' ' </tmp/xb-why | cut -c1-300)
 						for t in $blk_table; do t=${t#*:}; xb ERR "${t%%:*} $s $r backend swap failed: $why"; done
 						continue
 					fi
-					proof=$(be_proof xen_blkback)
+					proof=$(be_proof xen_blkback "$s")
 					for t in $blk_table; do t=${t#*:}; xb PROOF "${t%%:*} $s $r $proof"; done
 				fi
 				! declare -F "side_enter_blk_$s" >/dev/null || "side_enter_blk_$s"
@@ -558,31 +627,73 @@ if [ -n "${GUEST_OK:-}" ]; then
 		xb INFO "blkback after the blk rows: $(be_proof xen_blkback)"
 	fi
 
-	# iperf3, the guest is the client; -R: Dom0 sends
+	# iperf3, the guest is the client; -R: the server sends. HOST: Dom0 or xbh.
 	m_net() {
 		local out
-		out=$(gcmd $((SECS * 3 + 120)) "iperf3 -c $DOM0_IP -t $SECS -P $3 -f m $4") || return 1
+		out=$(gcmd $((SECS * 3 + 120)) "iperf3 -c ${5:-$DOM0_IP} -t $SECS -P $3 -f m $4") || return 1
 		printf '%s\n' "$out" | awk '/receiver/ {for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") v = $(i - 1)}
 			END {if (v == "") exit 1; print v}' || { printf '%s\n' "$out" | tail -n 3 >&2; return 1; }
 	}
+	# UDP request/response (tests/progs/netrr): the guest is the client, the server runs
+	# in Dom0; the median round trip in us (the rest of its line to /tmp/xb-detail)
+	NETRR_PORT=7007
+	m_net_rr() {
+		local out
+		out=$(gcmd $((SECS * 3 + 120)) "/xd/progs/netrr client $DOM0_IP $NETRR_PORT $SECS") || return 1
+		printf '%s\n' "$out" | awk '$1 == "XBRESULT" {print $2; $1 = $2 = ""; print >"/tmp/xb-detail"; ok = 1}
+			END {exit !ok}' || { printf '%s\n' "$out" | tail -n 3 >&2; return 1; }
+	}
 
-	# net_use SIDE: make SIDE's xen-netback (intree or ours) serve the guest's vif; on
-	# failure the reason on stdout. As blk_use: network-detach every vif, rmmod,
-	# insmod ours or modprobe the in-tree one, check which module is loaded,
-	# network-attach (same MAC, the lean hotplug script), wait for the backend to
-	# connect and for the guest's agent to answer (it brings the new eth0 up and adds
-	# its address itself when a fetch fails). Lazy like blk_use.
+	# The net-g2g rows' second guest xbh (256 MiB, iperf3 server, same agent), started
+	# now (after the blk rows: no blk swap has to detach its payload disk) and paused
+	# while the other net rows run, so that those see the same domains as without it.
+	NET_GUESTS=xbg
+	XBH_OK="" XBH_PAUSED="" HLOOP=""
+	if any_selected net-g2g-1 net-g2g-4; then
+		if [ ! -s /tmp/xbhpay.tar ]; then
+			xb ERR "net-g2g - 0 no payload for the second guest"
+		elif ! HLOOP=$(losetup -f --show -r /tmp/xbhpay.tar); then
+			xb ERR "net-g2g - 0 losetup of the second guest's payload failed"
+		elif ! XD_GUEST_CMDLINE="" xd_guest_start xbh "memory = $XBH_MEM" "vcpus = $GVCPUS" \
+			"disk = ['$(xd_disk_spec xvdb ro "$HLOOP")']" >/tmp/xbh-start.log 2>&1 ||
+			! xd_guest_wait xbh XBG-AGENT-UP 300; then
+			xb ERR "net-g2g - 0 second guest did not start: $(cat /tmp/xbh-start.log; xd_guest_dump xbh 15 | tr '\n' ' ')"
+		elif ! out=$(gcmd_on xbh 120 'iperf3 -s -D >/dev/null 2>&1; sleep 1; pidof iperf3') || [ -z "$out" ]; then
+			xb ERR "net-g2g - 0 no iperf3 server in the second guest: $out"
+		else
+			XBH_OK=1
+			NET_GUESTS="xbg xbh"
+			XBH_IP=$(xd_guest_ip xbh)
+			xb INFO "second guest xbh up: $XBH_MEM MiB, $GVCPUS vCPU(s), $XBH_IP; vcpus: $(xl vcpu-list 2>/dev/null | awk 'NR > 1 {printf "%s/%s cpu %s %s; ", $1, $3, $4, $5}')"
+		fi
+	fi
+	xbh_pause() { [ -z "$XBH_OK" ] || [ -n "$XBH_PAUSED" ] || { xl pause xbh && XBH_PAUSED=1; }; }
+	xbh_run() { [ -z "$XBH_PAUSED" ] || { xl unpause xbh && XBH_PAUSED=""; }; }
+	m_net_g2g() {
+		[ -n "$XBH_OK" ] || { echo "no second guest" >&2; return 1; }
+		m_net "$1" "$2" "$3" "$4" "$XBH_IP"
+	}
+
+	# net_use SIDE: make SIDE's xen-netback (intree or ours, with the parameters of a
+	# parameterised side) serve the vifs of every bench guest; on failure the reason on
+	# stdout. As blk_use: network-detach every vif of every guest, rmmod, insmod ours
+	# or modprobe the in-tree one, check which module is loaded, network-attach (same
+	# MAC, the lean hotplug script), wait for the backends to connect and for the
+	# guests' agents to answer (each brings its new eth0 up and adds its address
+	# itself when a fetch fails). Lazy like blk_use.
 	NET_NOW=intree
-	GMAC=00:16:3e:00:00:0$(cat "$XD_STATE/guest-xbg.id")
 	net_use() {
-		local want=$1 w out d
-		[ "$NET_NOW" != "$want" ] || [ "$(be_which xen_netback)" != "$want" ] || return 0
+		local want=$1 w out d g dom
+		[ "$NET_NOW" != "$want" ] || [ "$(be_which xen_netback)" != "${want%%:*}" ] || return 0
 		NET_NOW=unknown
-		for d in $(xl network-list xbg 2>/dev/null | awk 'NR > 1 {print $1}'); do
-			timeout 90 xl network-detach xbg "$d" >/tmp/xb-swap.log 2>&1 || {
-				echo "network-detach $d: $(tail -n 2 /tmp/xb-swap.log | tr '\n' ' ')"
-				return 1
-			}
+		xbh_run || { echo "xl unpause xbh failed"; return 1; }
+		for g in $NET_GUESTS; do
+			for d in $(xl network-list "$g" 2>/dev/null | awk 'NR > 1 {print $1}'); do
+				timeout 90 xl network-detach "$g" "$d" >/tmp/xb-swap.log 2>&1 || {
+					echo "network-detach $g $d: $(tail -n 2 /tmp/xb-swap.log | tr '\n' ' ')"
+					return 1
+				}
+			done
 		done
 		# shellcheck disable=SC2016 # for sh -c
 		xd_wait_for 60 sh -c '! ls /sys/bus/xen-backend/devices 2>/dev/null | grep -q "^vif-"' || {
@@ -593,41 +704,54 @@ if [ -n "${GUEST_OK:-}" ]; then
 			echo "rmmod xen_netback: $(rmmod xen_netback 2>&1), refcnt $(cat /sys/module/xen_netback/refcnt)"
 			return 1
 		fi
-		if [ "$want" = ours ]; then
-			out=$(insmod "$XB/modules/xen-netback.ko" 2>&1) || { echo "insmod ours: $out"; return 1; }
-		else
-			out=$(modprobe xen-netback 2>&1) || { echo "modprobe xen-netback: $out"; return 1; }
-		fi
+		be_load xen_netback "$want" || return 1
 		w=$(be_which xen_netback)
-		[ "$w" = "$want" ] || { echo "loaded xen_netback is $w, not $want"; return 1; }
-		if ! timeout 90 xl network-attach xbg bridge=xenbr0 "mac=$GMAC" "script=$XD_DIR/vif-script" >/tmp/xb-swap.log 2>&1; then
-			echo "network-attach: $(tail -n 2 /tmp/xb-swap.log | tr '\n' ' ')"
-			return 1
-		fi
-		xd_wait_for 60 sh -c "for d in \$(xenstore-list /local/domain/0/backend/vif/$GDOM 2>/dev/null); do
-			[ \"\$(xenstore-read /local/domain/0/backend/vif/$GDOM/\$d/state)\" = 4 ] && exit 0; done; exit 1" || {
-			echo "vif backend not connected: $(xenstore-ls "/local/domain/0/backend/vif/$GDOM" 2>&1 | grep -E 'state|hotplug' | tr '\n' ' ')"
-			return 1
-		}
-		out=$(gcmd 240 'echo XBG-NET-BACK') || { echo "guest agent did not answer after the attach"; return 1; }
-		[ "$out" = XBG-NET-BACK ] || { echo "guest agent answered '$out'"; return 1; }
+		[ "$w" = "${want%%:*}" ] || { echo "loaded xen_netback is $w, not ${want%%:*}"; return 1; }
+		for g in $NET_GUESTS; do
+			if ! timeout 90 xl network-attach "$g" bridge=xenbr0 "mac=00:16:3e:00:00:0$(cat "$XD_STATE/guest-$g.id")" \
+				"script=$XD_DIR/vif-script" >/tmp/xb-swap.log 2>&1; then
+				echo "network-attach $g: $(tail -n 2 /tmp/xb-swap.log | tr '\n' ' ')"
+				return 1
+			fi
+		done
+		for g in $NET_GUESTS; do
+			dom=$(xl domid "$g")
+			xd_wait_for 60 sh -c "for d in \$(xenstore-list /local/domain/0/backend/vif/$dom 2>/dev/null); do
+				[ \"\$(xenstore-read /local/domain/0/backend/vif/$dom/\$d/state)\" = 4 ] && exit 0; done; exit 1" || {
+				echo "vif backend of $g not connected: $(xenstore-ls "/local/domain/0/backend/vif/$dom" 2>&1 | grep -E 'state|hotplug' | tr '\n' ' ')"
+				return 1
+			}
+		done
+		for g in $NET_GUESTS; do
+			out=$(gcmd_on "$g" 240 'echo XBG-NET-BACK') || { echo "guest $g: agent did not answer after the attach"; return 1; }
+			[ "$out" = XBG-NET-BACK ] || { echo "guest $g: agent answered '$out'"; return 1; }
+		done
 		NET_NOW=$want
 	}
 	# All selected net rows per side and round (one swap a round at most), the sides'
-	# order reversed every other round, as the blk rows.
-	# row:streams:flag:what
-	NET_JOBS="net-g2d-1:1::iperf3_guest_->_Dom0,_1_stream
-	net-g2d-4:4::iperf3_guest_->_Dom0,_4_streams
-	net-d2g-1:1:-R:iperf3_Dom0_->_guest,_1_stream
-	net-d2g-4:4:-R:iperf3_Dom0_->_guest,_4_streams"
-	NET_SIDES="intree ours"
+	# order reversed every other round, as the blk rows. xbh runs only for the g2g rows
+	# (they come last).
+	# row:kind:streams:flag:unit:better:what; kind d: iperf3 to Dom0, rr: netrr to Dom0,
+	# g: iperf3 to xbh
+	NET_JOBS="net-g2d-1:d:1::Mbit/s:hi:iperf3_guest_->_Dom0,_1_stream
+	net-g2d-4:d:4::Mbit/s:hi:iperf3_guest_->_Dom0,_4_streams
+	net-d2g-1:d:1:-R:Mbit/s:hi:iperf3_Dom0_->_guest,_1_stream
+	net-d2g-4:d:4:-R:Mbit/s:hi:iperf3_Dom0_->_guest,_4_streams
+	net-rr:rr:1::us:lo:UDP_1-byte_request/response_guest_<->_Dom0,_median_round_trip
+	net-g2g-1:g:1::Mbit/s:hi:iperf3_guest_->_guest_across_the_bridge,_1_stream
+	net-g2g-4:g:4::Mbit/s:hi:iperf3_guest_->_guest_across_the_bridge,_4_streams"
 	net_sel=""
 	for j in $NET_JOBS; do
-		IFS=: read -r row p f what <<<"$j"
+		IFS=: read -r row kind p f unit better what <<<"$j"
 		selected "$row" || continue
-		net_sel="$net_sel $row:$p:$f"
-		xb ROW "$row Mbit/s hi ${NET_SIDES// /,} ${what//_/ }"
+		net_sel="$net_sel $row:$kind:$p:$f"
+		xb ROW "$row $unit $better ${NET_SIDES// /,} ${what//_/ }"
 	done
+	NETRR_PID=""
+	if [[ " $net_sel" == *" net-rr:"* ]]; then
+		/xd/progs/netrr server "$NETRR_PORT" 7200 >/tmp/xb-netrr.log 2>&1 &
+		NETRR_PID=$!
+	fi
 	if [ -n "$net_sel" ]; then
 		for r in $(seq 1 "$ROUNDS"); do
 			order=$NET_SIDES
@@ -638,12 +762,20 @@ if [ -n "${GUEST_OK:-}" ]; then
 					for t in $net_sel; do xb ERR "${t%%:*} $s $r backend swap failed: $why"; done
 					continue
 				fi
-				proof=$(be_proof xen_netback)
+				proof=$(be_proof xen_netback "$s")
 				for t in $net_sel; do
-					IFS=: read -r row p f <<<"$t"
+					IFS=: read -r row kind p f <<<"$t"
+					if [ "$kind" = g ]; then xbh_run; else xbh_pause; fi
 					xb PROOF "$row $s $r $proof"
-					if v=$(m_net "$s" "$r" "$p" "$f" 2>/tmp/xb-err) && [ -n "$v" ]; then
+					rm -f /tmp/xb-detail
+					case "$kind" in
+					d) fn=m_net ;;
+					rr) fn=m_net_rr ;;
+					g) fn=m_net_g2g ;;
+					esac
+					if v=$("$fn" "$s" "$r" "$p" "$f" 2>/tmp/xb-err) && [ -n "$v" ]; then
 						xb ENCH "$row $s $r $v"
+						[ ! -s /tmp/xb-detail ] || xb INFO "$row $s $r:$(cat /tmp/xb-detail)"
 					else
 						xb ERR "$row $s $r $(tr '\n' ' ' </tmp/xb-err | cut -c1-300)"
 					fi
@@ -653,6 +785,10 @@ if [ -n "${GUEST_OK:-}" ]; then
 		net_use intree >/tmp/xb-why 2>&1 || xb INFO "swap back to the in-tree netback failed: $(tr '\n' ' ' </tmp/xb-why)"
 		xb INFO "netback after the net rows: $(be_proof xen_netback)"
 	fi
+	[ -z "$NETRR_PID" ] || kill "$NETRR_PID" 2>/dev/null
+	xbh_run
+	[ ! -f /tmp/xd-guest-xbh.cfg ] || xd_guest_destroy xbh
+	[ -z "$HLOOP" ] || losetup -d "$HLOOP" 2>/dev/null
 fi
 [ ! -f /tmp/xd-guest-xbg.cfg ] || xd_guest_destroy xbg
 [ -z "${PLOOP:-}" ] || losetup -d "$PLOOP" 2>/dev/null
