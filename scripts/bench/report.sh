@@ -12,9 +12,12 @@
 # ours/in-tree, quoted as median [min-max]; ours is ahead when that median is >= 1 for
 # a throughput (hi) and <= 1 for a time or latency (lo). Rows without an "ours" side
 # (modules the project does not ship yet) are "in-tree only"; their other sides
-# (qdisk, local) are quoted with their ratio to in-tree the same way. Proofs: for the
-# xdb rows the modules' reference counts, for the backend rows which module
-# (xen_blkback / xen_netback) served each run.
+# (qdisk, local) are quoted with their ratio to in-tree the same way, and so are the
+# parameterised sides of the backend rows (e.g. ours:rx_copy_ops=256: ours loaded with
+# that module parameter), under their own names in every file. Proofs: for the xdb
+# rows the modules' reference counts, for the backend rows which module (xen_blkback /
+# xen_netback) served each run and, for a parameterised side, that each parameter
+# read back from sysfs has the value asked for (Y/N count as 1/0).
 set -eu
 [ $# -ge 2 ] || { echo "usage: $0 DIR KVER..." >&2; exit 2; }
 dir=$1
@@ -39,6 +42,7 @@ for k in "$@"; do
 		return sprintf("%.3f", v)
 	}
 	function rfmt(v) { return v == "" ? "-" : sprintf("%.2f", v) }
+	function pnorm(v) { return v == "Y" || v == "y" ? "1" : v == "N" || v == "n" ? "0" : v }
 	# median of the n values in a[1..n] (sorted in place)
 	function median(a, n,   i, j, t) {
 		for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
@@ -74,7 +78,17 @@ for k in "$@"; do
 	# before each run after the swap; qdisk / local runs carry no proof
 	$1 == "XDBPROOF" && $5 ~ /^xen_(blk|net)back=/ {
 		v = $5; sub(/.*=/, "", v)
-		if (($3 == "ours" || $3 == "intree") && v != $3) unproven[$2]++
+		base = $3; sub(/:.*/, "", base)
+		if ((base == "ours" || base == "intree") && v != base) unproven[$2]++
+		# a parameterised side (ours:P=V:P=V): each P read back (P=V after srcversion=)
+		np = split($3, sp, ":")
+		for (i = 2; i <= np; i++) {
+			pk = sp[i]; sub(/=.*/, "", pk); pv = substr(sp[i], length(pk) + 2)
+			got = "(not read back)"
+			for (j = 7; j <= NF; j++) if (index($j, pk "=") == 1) got = substr($j, length(pk) + 2)
+			if (pnorm(got) != pnorm(pv) && !($2 in badpar)) badpar[$2] = $3 " round " $4 ": " pk "=" got
+			parchk[$2] = 1
+		}
 		bemod[$2] = $5; sub(/=.*/, "", bemod[$2])
 		proofs[$2]++
 		next
@@ -103,7 +117,9 @@ for k in "$@"; do
 				if (rn == 0) verdict = "no data"
 				else if (better[row] == "hi") verdict = rmed >= 1 ? "ahead" : "BEHIND"
 				else verdict = rmed <= 1 ? "ahead" : "BEHIND"
-			} else
+			} else if (index("," sides[row], ",ours:"))
+				verdict = "ours only with parameters (other sides)"
+			else
 				verdict = "in-tree only (ours not shipped yet)"
 			others = ""
 			ns = split(sides[row], s, ",")
@@ -115,7 +131,9 @@ for k in "$@"; do
 			}
 			proof = ""
 			if (proofs[row] && (row in bemod))
-				proof = unproven[row] ? "UNPROVEN: a run was not on its side'"'"'s " bemod[row] : "each run on its side'"'"'s " bemod[row] " (srcversion checked)"
+				proof = unproven[row] ? "UNPROVEN: a run was not on its side'"'"'s " bemod[row] : \
+					(row in badpar) ? "UNPROVEN: module parameter not as asked (" badpar[row] ")" : \
+					"each run on its side'"'"'s " bemod[row] " (srcversion " (parchk[row] ? "and module parameters " : "") "checked)"
 			else if (proofs[row]) proof = unproven[row] ? "UNPROVEN: ours not in use or in-tree run touched ours" : "ours in use (xdb_privcmd refcount up to " pmax[row] ")"
 			if (err[row]) others = others (others == "" ? "" : "; ") err[row] " failed measurement(s): " errtxt[row]
 			printf "| %s | %s | %s | %s | %s | %s | %s |\n", row, unit[row], fmt(mi), fmt(mo),
@@ -176,14 +194,16 @@ fi
 {
 	echo "make bench: ours (xdb-*.ko side by side; xen-blkback/xen-netback swapped in the boot) against the in-tree modules of the same kernel"
 	echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
+	gv=$(for k in "$@"; do [ ! -f "$dir/console-$k.log" ] || sed -n 's/^XDBINFO bench kernel=.* vcpus=\([0-9]*\).*/\1/p' "$dir/console-$k.log"; done | head -n1)
 	echo "machine: $(uname -n), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs;" \
-		"Xen 4.17 + Dom0 under QEMU TCG (2 vCPUs), guests 1 vCPU"
+		"Xen 4.17 + Dom0 under QEMU TCG (2 vCPUs), guests ${gv:-1} vCPU"
 	for k in "$@"; do
 		[ -f "$dir/console-$k.log" ] || continue
 		echo "Dom0 $k: Xen $(awk '$1 == "XDBINFO" && $2 == "xen" {print $3; exit}' "$dir/console-$k.log"); $(awk '$1 == "XDBINFO" && $2 == "bench" && $3 ~ /^kernel=/ {$1 = $2 = ""; print; exit}' "$dir/console-$k.log" | xargs)"
 	done
 	echo "method: /work/shared/benchmarks.md -- one boot per kernel, sides alternated A B / B A per round,"
-	echo "        ratio = ours / in-tree per round, median [min-max]; ahead: >= 1 (throughput), <= 1 (time, latency)"
+	echo "        ratio = ours / in-tree per round, median [min-max]; ahead: >= 1 (throughput), <= 1 (time, latency);"
+	echo "        other sides (qdisk, local, ours:P=V = ours with module parameter P=V) with their ratio to in-tree"
 	echo "files:  raw.csv results.csv table.md chart.png console-*.log"
 	cat "$dir/table.md"
 } >"$dir/summary.txt"
