@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# xd-timeout: 3300
+# xd-timeout: 4200
 # `make bench` inside Dom0 (booted with IMPL=intree): every row is measured for the
 # in-tree module and for ours side by side in this one boot, alternating the order of
 # the sides each round (A B, B A, ...). Not a test: it prints numbers.
