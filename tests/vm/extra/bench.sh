@@ -666,6 +666,10 @@ if [ -n "${GUEST_OK:-}" ]; then
 			XBH_IP=$(xd_guest_ip xbh)
 			xb INFO "second guest xbh up: $XBH_MEM MiB, $GVCPUS vCPU(s), $XBH_IP; vcpus: $(xl vcpu-list 2>/dev/null | awk 'NR > 1 {printf "%s/%s cpu %s %s; ", $1, $3, $4, $5}')"
 		fi
+		# a second guest that is not in use must not keep a vif on netback (the swaps)
+		if [ -z "$XBH_OK" ] && [ -f /tmp/xd-guest-xbh.cfg ]; then
+			xd_guest_destroy xbh >/dev/null 2>&1 || xb INFO "destroying the second guest failed"
+		fi
 	fi
 	xbh_pause() { [ -z "$XBH_OK" ] || [ -n "$XBH_PAUSED" ] || { xl pause xbh && XBH_PAUSED=1; }; }
 	xbh_run() { [ -z "$XBH_PAUSED" ] || { xl unpause xbh && XBH_PAUSED=""; }; }
