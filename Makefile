@@ -57,7 +57,9 @@ BENCH_MODULES = modules/evtchn modules/gntdev modules/privcmd
 .PHONY: bench-modules bench
 bench:
 	BENCH_ROUNDS="$(BENCH_ROUNDS)" BENCH_SECONDS="$(BENCH_SECONDS)" BENCH_ROWS="$(BENCH_ROWS)" \
-		BENCH_XL_ROUNDS="$(BENCH_XL_ROUNDS)" BENCH_KERNELS="$(BENCH_KERNELS)" $(TOP)/scripts/bench/bench.sh
+		BENCH_XL_ROUNDS="$(BENCH_XL_ROUNDS)" BENCH_KERNELS="$(BENCH_KERNELS)" \
+		BENCH_NET_SIDES="$(BENCH_NET_SIDES)" BENCH_BLK_SIDES="$(BENCH_BLK_SIDES)" \
+		BENCH_GUEST_VCPUS="$(BENCH_GUEST_VCPUS)" $(TOP)/scripts/bench/bench.sh
 bench-modules:
 	@test -n "$(KVER)" || { echo "no kernel headers installed (try: make deps)"; exit 1; }
 	@mkdir -p $(BENCH_STAGE)
