@@ -94,6 +94,30 @@ static void xnb_kick_rx(struct xnb_queue *q, struct xnb_irq *xi, int irq)
 	mod_delayed_work(xnb_wq, &q->rx_work, 0);
 }
 
+/**
+ * xnb_event_eoi() - late EOI of an event that found nothing to do
+ * @q: the queue
+ * @irq: the event channel's irq
+ * @sides: BIT(XNB_W_TX) and/or BIT(XNB_W_RX): the sides it is for
+ *
+ * Such an event is often not the guest's fault: it announces requests
+ * that a pass already running took off the ring.  It counts as spurious
+ * only if none of @sides did any work since the previous event that found
+ * nothing, so that a busy ring is not made to wait by Xen's growing delay
+ * for spurious events (up to a second), while an event storm without work
+ * still is: each piece of work excuses one empty event.
+ */
+static void xnb_event_eoi(struct xnb_queue *q, int irq, unsigned long sides)
+{
+	unsigned long old = 0;
+
+	if (sides & BIT(XNB_W_TX))
+		old |= test_and_clear_bit(XNB_W_TX, &q->worked) ? BIT(XNB_W_TX) : 0;
+	if (sides & BIT(XNB_W_RX))
+		old |= test_and_clear_bit(XNB_W_RX, &q->worked) ? BIT(XNB_W_RX) : 0;
+	xen_irq_lateeoi(irq, old ? 0 : XEN_EOI_FLAG_SPURIOUS);
+}
+
 irqreturn_t xnb_tx_interrupt(int irq, void *data)
 {
 	struct xnb_queue *q = data;
@@ -101,7 +125,7 @@ irqreturn_t xnb_tx_interrupt(int irq, void *data)
 	if (xnb_tx_pending(q))
 		xnb_kick_tx(q, &q->tx_irq, irq);
 	else
-		xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
+		xnb_event_eoi(q, irq, BIT(XNB_W_TX));
 	return IRQ_HANDLED;
 }
 
@@ -112,7 +136,7 @@ irqreturn_t xnb_rx_interrupt(int irq, void *data)
 	if (xnb_rx_pending(q))
 		xnb_kick_rx(q, &q->rx_irq, irq);
 	else
-		xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
+		xnb_event_eoi(q, irq, BIT(XNB_W_RX));
 	return IRQ_HANDLED;
 }
 
@@ -123,7 +147,7 @@ irqreturn_t xnb_interrupt(int irq, void *data)
 	bool tx = xnb_tx_pending(q), rx = xnb_rx_pending(q);
 
 	if (!tx && !rx) {
-		xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
+		xnb_event_eoi(q, irq, BIT(XNB_W_TX) | BIT(XNB_W_RX));
 		return IRQ_HANDLED;
 	}
 	/* Both bits first: neither side may send the EOI the other owes. */
@@ -585,6 +609,7 @@ static int xnb_tx_work(struct xnb_queue *q, int budget)
 		xnb_tx_push(q);
 		if (!nr)
 			break;
+		set_bit(XNB_W_TX, &q->worked);
 		done += nr;
 	}
 	return done;
@@ -1005,6 +1030,7 @@ static int xnb_rx_batch(struct xnb_queue *q, bool *more)
 		return 0;
 
 	gnttab_batch_copy(q->rx_copy, pl.nop);
+	set_bit(XNB_W_RX, &q->worked);
 	for (i = 0; i < nr; i++) {
 		struct xnb_rx_pkt *p = &q->rx_pkts[i];
 		bool ok = true;

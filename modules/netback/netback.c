@@ -25,7 +25,7 @@
 #include "xd_compat_net.h"
 #include "netback.h"
 
-#define XNB_VERSION "0.4.0"
+#define XNB_VERSION "0.4.1"
 
 /* 0 until module init: then the number of online CPUs, as in-tree. */
 unsigned int xnb_max_queues;

@@ -143,8 +143,18 @@ struct xnb_queue {
 	struct gnttab_copy *rx_copy;
 	struct xnb_rx_pkt *rx_pkts;
 
+	/*
+	 * XNB_W_TX / XNB_W_RX: that side did work since its last event
+	 * found nothing to do (see xnb_event_eoi()).
+	 */
+	unsigned long worked;
+
 	struct xnb_stats st;
 };
+
+/* Bits of xnb_queue.worked. */
+#define XNB_W_TX	0
+#define XNB_W_RX	1
 
 /*
  * enum xenbus_state values (xen/interface/io/xenbus.h, fixed by the
