@@ -91,7 +91,7 @@ static void xnb_kick_tx(struct xnb_queue *q, struct xnb_irq *xi, int irq)
 static void xnb_kick_rx(struct xnb_queue *q, struct xnb_irq *xi, int irq)
 {
 	xnb_owe_eoi(xi, irq, XNB_EOI_RX);
-	mod_delayed_work(xnb_wq, &q->rx_work, 0);
+	mod_delayed_work(xnb_rx_wq, &q->rx_work, 0);
 }
 
 /**
@@ -156,7 +156,7 @@ irqreturn_t xnb_interrupt(int irq, void *data)
 	if (tx)
 		napi_schedule(&q->napi);
 	if (rx)
-		mod_delayed_work(xnb_wq, &q->rx_work, 0);
+		mod_delayed_work(xnb_rx_wq, &q->rx_work, 0);
 	return IRQ_HANDLED;
 }
 
@@ -714,7 +714,7 @@ netdev_tx_t xnb_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (q->rx_bytes >= xnb_rx_queue_bytes)
 		netif_tx_stop_queue(netdev_get_tx_queue(dev, qi));
 	spin_unlock_bh(&q->rx_queue.lock);
-	mod_delayed_work(xnb_wq, &q->rx_work, 0);
+	mod_delayed_work(xnb_rx_wq, &q->rx_work, 0);
 	return NETDEV_TX_OK;
 
 drop:
@@ -1094,7 +1094,7 @@ void xnb_rx_work(struct work_struct *work)
 	} while (more && done < XNB_RX_BUDGET);
 	if (more) {
 		/* More to do: let other work run first. */
-		mod_delayed_work(xnb_wq, &q->rx_work, 0);
+		mod_delayed_work(xnb_rx_wq, &q->rx_work, 0);
 		goto eoi;
 	}
 
@@ -1118,7 +1118,7 @@ void xnb_rx_work(struct work_struct *work)
 		if (q->rx_stalled)
 			xnb_rx_set_stalled(q, false);
 		if (skb)
-			mod_delayed_work(xnb_wq, &q->rx_work, 0);
+			mod_delayed_work(xnb_rx_wq, &q->rx_work, 0);
 	}
 	if (!skb && !q->rx_stalled) {
 		/*
@@ -1135,7 +1135,7 @@ void xnb_rx_work(struct work_struct *work)
 	if (!q->rx_stalled && time_before(q->rx_progress + stall, next))
 		next = q->rx_progress + stall;
 	/* Re-arm for the drain or stall deadline (no-op if already queued). */
-	queue_delayed_work(xnb_wq, &q->rx_work,
+	queue_delayed_work(xnb_rx_wq, &q->rx_work,
 			   time_after(next, jiffies) ? next - jiffies : 1);
 eoi:
 	xnb_eoi_done(xnb_rx_irq(q), XNB_EOI_RX);

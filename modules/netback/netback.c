@@ -48,6 +48,10 @@ unsigned int xnb_rx_queue_bytes = 512 * 1024;
 module_param_named(rx_queue_bytes, xnb_rx_queue_bytes, uint, 0644);
 MODULE_PARM_DESC(rx_queue_bytes, "Bytes queued per queue for a guest before the queue is stopped");
 
+static bool xnb_rx_local;
+module_param_named(rx_local, xnb_rx_local, bool, 0444);
+MODULE_PARM_DESC(rx_local, "Deliver to the guest on the CPU that queued the packet (a per-CPU high-priority worker) instead of any CPU");
+
 unsigned int xnb_rx_copy_ops = 64;
 module_param_named(rx_copy_ops, xnb_rx_copy_ops, uint, 0644);
 MODULE_PARM_DESC(rx_copy_ops, "Grant-copy operations per receive batch before the guest is notified (at most 1024; a larger packet goes alone)");
@@ -66,6 +70,8 @@ module_param_named(provides_xdp_headroom, xnb_provides_xdp_headroom, bool, 0644)
 MODULE_PARM_DESC(provides_xdp_headroom, "Offer XDP headroom (feature-xdp-headroom) to the frontends of new vifs");
 
 struct workqueue_struct *xnb_wq;
+/* The receive work's queue: xnb_wq, or a per-CPU one (rx_local). */
+struct workqueue_struct *xnb_rx_wq;
 
 /* ---- protocol violations ------------------------------------------------ */
 
@@ -631,7 +637,7 @@ static int xnb_connect(struct xnb_vif *vif)
 		local_bh_disable();
 		napi_schedule(&vif->queues[i].napi);
 		local_bh_enable();
-		mod_delayed_work(xnb_wq, &vif->queues[i].rx_work, 0);
+		mod_delayed_work(xnb_rx_wq, &vif->queues[i].rx_work, 0);
 	}
 	netdev_info(vif->dev, "connected: %u queue(s), %s event channels\n",
 		    n, vif->queues[0].split ? "split" : "shared");
@@ -976,6 +982,18 @@ static int __init xnb_init(void)
 	xnb_wq = alloc_workqueue("xen-netback", WQ_UNBOUND, 0);
 	if (!xnb_wq)
 		return -ENOMEM;
+	xnb_rx_wq = xnb_wq;
+	if (xnb_rx_local) {
+		/*
+		 * Chosen at load time only: a work item is kept from running
+		 * twice at once only within one workqueue.
+		 */
+		xnb_rx_wq = alloc_workqueue("xen-netback-rx", WQ_HIGHPRI, 0);
+		if (!xnb_rx_wq) {
+			err = -ENOMEM;
+			goto fail_wq;
+		}
+	}
 	err = xenbus_register_backend(&xnb_driver);
 	if (err)
 		goto fail_wq;
@@ -987,6 +1005,8 @@ static int __init xnb_init(void)
 fail_xenbus:
 	xenbus_unregister_driver(&xnb_driver);
 fail_wq:
+	if (xnb_rx_wq && xnb_rx_wq != xnb_wq)
+		destroy_workqueue(xnb_rx_wq);
 	destroy_workqueue(xnb_wq);
 	return err;
 }
@@ -996,6 +1016,8 @@ static void __exit xnb_exit(void)
 {
 	xnb_ctl_exit();
 	xenbus_unregister_driver(&xnb_driver);
+	if (xnb_rx_wq != xnb_wq)
+		destroy_workqueue(xnb_rx_wq);
 	destroy_workqueue(xnb_wq);
 }
 module_exit(xnb_exit);

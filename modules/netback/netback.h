@@ -262,6 +262,7 @@ extern unsigned int xnb_rx_copy_ops;
 extern unsigned int xnb_rx_drain_msecs;
 extern unsigned int xnb_rx_stall_msecs;
 extern struct workqueue_struct *xnb_wq;
+extern struct workqueue_struct *xnb_rx_wq;
 
 /* netback.c */
 void xnb_fatal(struct xnb_queue *q, const char *reason);
