@@ -154,6 +154,7 @@ static void xnb_ctl_add_stats(struct xnb_ctl_stats *out,
 	out->violations += atomic64_read(&st->violations);
 	out->guest_rx_hash += READ_ONCE(st->tx_hash);
 	out->guest_rx_mcast_filtered += atomic64_read(&st->mcast_filtered);
+	out->spurious_events += atomic64_read(&st->spurious);
 }
 
 static long xnb_ctl_get_stats(struct xnb_ctl_stats __user *uarg)

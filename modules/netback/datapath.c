@@ -115,6 +115,8 @@ static void xnb_event_eoi(struct xnb_queue *q, int irq, unsigned long sides)
 		old |= test_and_clear_bit(XNB_W_TX, &q->worked) ? BIT(XNB_W_TX) : 0;
 	if (sides & BIT(XNB_W_RX))
 		old |= test_and_clear_bit(XNB_W_RX, &q->worked) ? BIT(XNB_W_RX) : 0;
+	if (!old)
+		atomic64_inc(&q->st.spurious);
 	xen_irq_lateeoi(irq, old ? 0 : XEN_EOI_FLAG_SPURIOUS);
 }
 

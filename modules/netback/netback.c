@@ -232,7 +232,7 @@ static const struct {
 	{ "tx_hash_extras", offsetof(struct xnb_stats, tx_hash) },
 };
 
-#define XNB_NR_STATS (ARRAY_SIZE(xnb_stat_names) + 3)
+#define XNB_NR_STATS (ARRAY_SIZE(xnb_stat_names) + 4)
 
 static int xnb_get_sset_count(struct net_device *dev, int sset)
 {
@@ -250,7 +250,8 @@ static void xnb_get_strings(struct net_device *dev, u32 sset, u8 *data)
 		       ETH_GSTRING_LEN);
 	strscpy(data + i++ * ETH_GSTRING_LEN, "tx_drain_drops", ETH_GSTRING_LEN);
 	strscpy(data + i++ * ETH_GSTRING_LEN, "rx_alloc_drops", ETH_GSTRING_LEN);
-	strscpy(data + i * ETH_GSTRING_LEN, "tx_mcast_filtered", ETH_GSTRING_LEN);
+	strscpy(data + i++ * ETH_GSTRING_LEN, "tx_mcast_filtered", ETH_GSTRING_LEN);
+	strscpy(data + i * ETH_GSTRING_LEN, "spurious_events", ETH_GSTRING_LEN);
 }
 
 static void xnb_get_ethtool_stats(struct net_device *dev,
@@ -269,6 +270,7 @@ static void xnb_get_ethtool_stats(struct net_device *dev,
 		data[i] += atomic64_read(&st->tx_expired);
 		data[i + 1] += atomic64_read(&st->rx_dropped);
 		data[i + 2] += atomic64_read(&st->mcast_filtered);
+		data[i + 3] += atomic64_read(&st->spurious);
 	}
 }
 

@@ -113,6 +113,7 @@ struct xnb_stats {
 	atomic64_t rx_dropped, tx_dropped, tx_expired;
 	atomic64_t mcast_filtered;	/* multicast the guest did not ask for */
 	atomic64_t violations;
+	atomic64_t spurious;		/* events flagged spurious to Xen */
 };
 
 struct xnb_queue {

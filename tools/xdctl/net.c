@@ -158,7 +158,7 @@ static int net_stats(const char *dev, const char *queue)
 	P(guest_rx_dropped); P(guest_rx_gso); P(guest_rx_expired);
 	P(guest_tx_copy_fail); P(guest_rx_copy_fail);
 	P(stalls); P(throttled); P(violations);
-	P(guest_rx_hash); P(guest_rx_mcast_filtered);
+	P(guest_rx_hash); P(guest_rx_mcast_filtered); P(spurious_events);
 #undef P
 	close(fd);
 	return 0;

@@ -108,7 +108,8 @@ struct xnb_ctl_stats {
 	__u64 violations;	/* protocol violations detected */
 	__u64 guest_rx_hash;	/* HASH extras sent with packets */
 	__u64 guest_rx_mcast_filtered;	/* multicast it did not ask for */
-	__u64 reserved[6];
+	__u64 spurious_events;	/* events that found no work (since 0.4.1) */
+	__u64 reserved[5];
 };
 
 /**
