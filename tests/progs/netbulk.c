@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sock6.h"
+
 static const char *name = "netbulk";
 
 static uint64_t mix(uint64_t x)
@@ -92,20 +94,9 @@ static int addr(const char *host, int port, struct sockaddr_storage *ss,
 
 static int listener(int type, int port)
 {
-	struct sockaddr_in6 s6;
-	int fd, on = 1, off = 0;
+	int fd = sock6_bind_any(type, port);
 
-	fd = socket(AF_INET6, type, 0);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-	memset(&s6, 0, sizeof(s6));
-	s6.sin6_family = AF_INET6;
-	s6.sin6_addr = in6addr_any;
-	s6.sin6_port = htons(port);
-	if (bind(fd, (struct sockaddr *)&s6, sizeof(s6)) < 0 ||
-	    (type == SOCK_STREAM && listen(fd, 4) < 0)) {
+	if (fd >= 0 && type == SOCK_STREAM && listen(fd, 4) < 0) {
 		close(fd);
 		return -1;
 	}

@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sock6.h"
+
 #define WARMUP 20
 
 static double now(void)
@@ -52,21 +54,12 @@ static int cmp_double(const void *a, const void *b)
 
 static int server(int port, int life)
 {
-	struct sockaddr_in6 s6;
 	struct sockaddr_storage peer;
 	double end = now() + life;
-	int fd, off = 0, on = 1;
+	int fd;
 
-	fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	fd = sock6_bind_any(SOCK_DGRAM, port);
 	if (fd < 0)
-		return fail("socket", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-	memset(&s6, 0, sizeof(s6));
-	s6.sin6_family = AF_INET6;
-	s6.sin6_addr = in6addr_any;
-	s6.sin6_port = htons(port);
-	if (bind(fd, (struct sockaddr *)&s6, sizeof(s6)) < 0)
 		return fail("bind", strerror(errno));
 	printf("INFO netrr server on port %d for %d s\n", port, life);
 	fflush(stdout);
