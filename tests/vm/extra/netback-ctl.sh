@@ -229,16 +229,43 @@ fi
 "$XC" net rate "$vif" $((RATE2 / 10)) $WIN >/dev/null 2>&1 || xd_info "setting rate 2 failed"
 check_rate rate-b "$RATE2"
 out=$("$XC" net rate "$vif" 0 0 2>&1)
-res=$(phase)
-if [ "$out" != "bytes=0 usec=0" ] || [ -z "$res" ]; then
-	xd_fail rate-c "unlimited: $out; transfer: $res $(tr '\n' ' ' <"$XD_STATE/nbc-$(cat "$XD_STATE/nbc-k").log")"
+# Unlimited: faster than the old limit, measured twice if the first transfer is not.
+# A loaded host's guest may not reach that: then the limiter must at least never
+# have stopped the queue during either transfer (a live limit does so even when the
+# average stays below it: rate-a-throttled sees it at 1.4 MB/s under a 2 MB/s limit,
+# the sender's bursts being larger than a window's credit).
+if [ "$out" != "bytes=0 usec=0" ]; then
+	xd_fail rate-c "unlimited: $out"
 else
-	got=$(echo "$res" | bps)
-	xd_info "rate-c: unlimited, measured $got B/s ($res: bytes s)"
-	if [ "$got" -gt $((RATE2 * 110 / 100)) ]; then
+	th0=$(stat_of "$("$XC" net stats "$vif" 2>&1)" throttled)
+	figs="" verdict=""
+	for try in 1 2; do
+		res=$(phase)
+		if [ -z "$res" ]; then
+			verdict="transfer failed: $(tr '\n' ' ' <"$XD_STATE/nbc-$(cat "$XD_STATE/nbc-k").log")"
+			break
+		fi
+		got=$(echo "$res" | bps)
+		figs="$figs $got"
+		xd_info "rate-c: unlimited, measured $got B/s ($res: bytes s; try $try)"
+		if [ "$got" -gt $((RATE2 * 110 / 100)) ]; then
+			verdict=pass
+			break
+		fi
+	done
+	th1=$(stat_of "$("$XC" net stats "$vif" 2>&1)" throttled)
+	xd_info "rate-c: throttled $th0 -> $th1"
+	if [ -n "$th1" ] && [ "$th1" != "$th0" ]; then
+		xd_fail rate-c "unlimited, yet the limiter stopped the queue: throttled $th0 -> $th1 (B/s:$figs)"
+	elif [ "$verdict" = pass ]; then
 		xd_pass rate-c
+	elif [ -n "$verdict" ]; then
+		xd_fail rate-c "$verdict"
+	elif [ -n "$th1" ]; then
+		xd_pass rate-c
+		xd_info "rate-c: B/s:$figs, below the old limit $RATE2 (a slow host), but nothing was throttled"
 	else
-		xd_fail rate-c "unlimited, yet only $got B/s (the previous limit was $RATE2)"
+		xd_fail rate-c "no throttled counter (B/s:$figs)"
 	fi
 fi
 ev=$(vif_events)
