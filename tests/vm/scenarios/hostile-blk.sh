@@ -33,7 +33,7 @@ HB_DEFAULT="nseg-zero,prod-far-ahead,ring-order-huge,write-readonly,double-fetch
 # runs /xd/progs/hostile-net too; tests/vm/extra/hostile-net-lib.sh): results
 # hostile-blk/net-<case>/<check>, plus leak/netback-rmmod. Every netif case:
 # tests/vm/extra/hostile-net.sh (make hostile). xdn.cases=a:b:c overrides, "none" skips.
-HB_NET_DEFAULT="slots-30,rx-never-consumed"
+HB_NET_DEFAULT="slots-30,rx-never-consumed,event-storm"
 
 impl=$(xd_module_impl xen-blkback)
 xd_info "hostile-blk: xen-blkback is $impl"
