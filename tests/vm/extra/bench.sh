@@ -635,7 +635,8 @@ if [ -n "${GUEST_OK:-}" ]; then
 			END {if (v == "") exit 1; print v}' || { printf '%s\n' "$out" | tail -n 3 >&2; return 1; }
 	}
 	# UDP request/response (tests/progs/netrr): the guest is the client, the server runs
-	# in Dom0; the median round trip in us (the rest of its line to /tmp/xb-detail)
+	# in Dom0; the mean round trip in us, the run's time over its round trips (the
+	# rest of its line, with the per-trip median, to /tmp/xb-detail)
 	NETRR_PORT=7007
 	m_net_rr() {
 		local out
@@ -741,7 +742,7 @@ if [ -n "${GUEST_OK:-}" ]; then
 	net-g2d-4:d:4::Mbit/s:hi:iperf3_guest_->_Dom0,_4_streams
 	net-d2g-1:d:1:-R:Mbit/s:hi:iperf3_Dom0_->_guest,_1_stream
 	net-d2g-4:d:4:-R:Mbit/s:hi:iperf3_Dom0_->_guest,_4_streams
-	net-rr:rr:1::us:lo:UDP_1-byte_request/response_guest_<->_Dom0,_median_round_trip
+	net-rr:rr:1::us:lo:UDP_1-byte_request/response_guest_<->_Dom0,_mean_round_trip
 	net-g2g-1:g:1::Mbit/s:hi:iperf3_guest_->_guest_across_the_bridge,_1_stream
 	net-g2g-4:g:4::Mbit/s:hi:iperf3_guest_->_guest_across_the_bridge,_4_streams"
 	net_sel=""
