@@ -728,10 +728,26 @@ if [ -n "${GUEST_OK:-}" ]; then
 			}
 		done
 		for g in $NET_GUESTS; do
-			out=$(gcmd_on "$g" 240 'echo XBG-NET-BACK') || { echo "guest $g: agent did not answer after the attach"; return 1; }
+			out=$(gcmd_on "$g" 240 'echo XBG-NET-BACK') || {
+				net_swap_diag "$g" >>/tmp/xb-diag
+				echo "guest $g: agent did not answer after the attach"
+				return 1
+			}
 			[ "$out" = XBG-NET-BACK ] || { echo "guest $g: agent answered '$out'"; return 1; }
 		done
 		NET_NOW=$want
+	}
+	# net_swap_diag G: what a guest that stopped answering after a swap looked like (on
+	# stdout, as XDBINFO lines; the caller prints them once after the swap's ERR lines):
+	# its state, its vif's backend and netdev, and the end of its console.
+	net_swap_diag() {
+		local g=$1 dom
+		dom=$(xl domid "$g" 2>/dev/null)
+		xb INFO "swap-diag $g: $(xl list "$g" 2>&1 | tail -n 1 | tr -s ' ')"
+		xb INFO "swap-diag $g: $(xenstore-ls "/local/domain/0/backend/vif/$dom" 2>&1 |
+			grep -E '^ *[0-9]+ =|state|hotplug|feature-split|multi-queue' | tr -s ' ' | tr '\n' ' ')"
+		xb INFO "swap-diag $g: $(ip -s -o link show 2>&1 | grep "vif$dom\\." | tr -s ' ' | cut -c1-400)"
+		tr -d '\r' <"$(xd_guest_log "$g")" 2>/dev/null | tail -n 30 | sed "s/^/XDBINFO swap-diag $g console: /"
 	}
 	# All selected net rows per side and round (one swap a round at most), the sides'
 	# order reversed every other round, as the blk rows. xbh runs only for the g2g rows
@@ -765,6 +781,10 @@ if [ -n "${GUEST_OK:-}" ]; then
 				if ! net_use "$s" >/tmp/xb-why 2>&1; then
 					why=$(tr '\n' ' ' </tmp/xb-why | cut -c1-300)
 					for t in $net_sel; do xb ERR "${t%%:*} $s $r backend swap failed: $why"; done
+					if [ -s /tmp/xb-diag ]; then
+						cat /tmp/xb-diag
+						rm -f /tmp/xb-diag
+					fi
 					continue
 				fi
 				proof=$(be_proof xen_netback "$s")
